@@ -1,0 +1,77 @@
+"""Cross-app pages: the home dashboard and the health check.
+
+Only ``jinhu/urls.py`` imports this module, so it may read every app.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from villages.models import Village
+from villages.roles import Role, role_of
+
+log = logging.getLogger(__name__)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    villages = Village.objects.for_user(request.user).active().select_related("party_organization")
+    role = role_of(request.user)
+    return render(
+        request,
+        "home.html",
+        {
+            "villages": villages,
+            "role_label": Role(role).label if role else "",
+        },
+    )
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database (and Redis, when configured) answer; else 503.
+
+    Load balancers and docker-compose health checks poll this. It reveals no
+    detail beyond which dependency failed.
+    """
+    checks = {"database": _check_database}
+    if settings.REDIS_URL:
+        checks["redis"] = _check_redis
+    results: dict[str, str] = {}
+    healthy = True
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception:
+            log.exception("health check %s failed", name)
+            results[name] = "error"
+            healthy = False
+        else:
+            results[name] = "ok"
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": results},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,41 @@
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import _compose_binary
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "portal.example",
+    "POSTGRES_PASSWORD": "secret",
+    "JINHU_PUBLIC_BASE_URL": "https://portal.example",
+    "PATH": "/usr/bin:/bin",
+}
+
+
+def _config(*args, env=ENV):
+    return subprocess.run(
+        [_compose_binary(), "-f", str(ROOT / "docker-compose.yml"), "config", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+@pytest.mark.compose
+def test_compose_file_is_valid_and_has_the_production_services():
+    assert _config("--quiet").returncode == 0
+    services = set(_config("--services").stdout.split())
+    assert services == {"web", "worker", "beat", "db", "redis"}
+
+
+@pytest.mark.compose
+def test_compose_requires_the_secrets():
+    env = {k: v for k, v in ENV.items() if k != "POSTGRES_PASSWORD"}
+    result = _config("--quiet", env=env)
+    assert result.returncode != 0
+    assert "POSTGRES_PASSWORD" in result.stderr

@@ -1,0 +1,68 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from jinhu.core.envparse import EnvReader
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "method", "kwargs"),
+    [
+        ("X_BOOL", "maybe", "bool", {"default": False}),
+        ("X_INT", "sixty", "int", {"default": 60}),
+        ("X_DB", "mysql://u@h/db", "db_url", {"default": "sqlite:///x"}),
+        ("X_DB", "postgres://u@h:notaport/db", "db_url", {"default": "sqlite:///x"}),
+    ],
+)
+def test_malformed_variable_names_itself(monkeypatch, name, value, method, kwargs):
+    """A malformed value raises ImproperlyConfigured naming the variable."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=name):
+        getattr(EnvReader(), method)(name, **kwargs)
+
+
+def test_well_formed_values_parse(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "Yes")
+    monkeypatch.setenv("X_INT", "30")
+    monkeypatch.setenv("X_LIST", "a.example, b.example,")
+    env = EnvReader()
+    assert env.bool("X_BOOL", default=False) is True
+    assert env.int("X_INT", default=0) == 30
+    assert env.list("X_LIST", default=[]) == ["a.example", "b.example"]
+    assert env.db_url("NOT_SET_DB", default="postgres://u@h:5433/db")["PORT"] == 5433
+
+
+def _import_settings(**overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env.update(overrides)
+    return subprocess.run(
+        [sys.executable, "-c", "import jinhu.settings"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_settings_module_refuses_malformed_debug():
+    """The real settings module stops with a clear message, not a silent default."""
+    result = _import_settings(DEBUG="maybe", SECRET_KEY="x" * 60)
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not valid" in result.stderr
+
+
+def test_secret_key_required_without_debug():
+    result = _import_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_debug_has_a_development_key():
+    assert _import_settings(DEBUG="true").returncode == 0

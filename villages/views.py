@@ -1,0 +1,83 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from villages import services
+from villages.forms import CadreForm
+from villages.models import Cadre, CadrePosition, Village
+from villages.stats import compare_terms
+
+
+@login_required
+def village_list(request: HttpRequest) -> HttpResponse:
+    villages = (
+        Village.objects.for_user(request.user)
+        .active()
+        .select_related("party_organization")
+        .annotate(cadre_count=Count("cadres", filter=Q(cadres__is_active=True)))
+    )
+    return render(request, "villages/list.html", {"villages": villages})
+
+
+@login_required
+def village_detail(request: HttpRequest, code: str) -> HttpResponse:
+    village = get_object_or_404(
+        Village.objects.for_user(request.user).select_related("party_organization", "subdistrict"),
+        code=code,
+    )
+    positions = (
+        CadrePosition.objects.current()
+        .filter(village=village)
+        .select_related("cadre", "term")
+        .order_by("title", "cadre__name")
+    )
+    return render(
+        request,
+        "villages/detail.html",
+        {
+            "village": village,
+            "positions": positions,
+            "show_private": request.user.has_perm("villages.view_private_fields", village),
+            "can_edit": request.user.has_perm("villages.change_cadre", village),
+        },
+    )
+
+
+@login_required
+def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cadre = get_object_or_404(Cadre.objects.for_user(request.user).select_related("village"), pk=pk)
+    positions = cadre.positions.select_related("term").order_by("-term__number", "title")
+    return render(
+        request,
+        "villages/cadre_detail.html",
+        {
+            "cadre": cadre,
+            "positions": positions,
+            "show_private": request.user.has_perm("villages.view_private_fields", cadre),
+            "can_edit": request.user.has_perm("villages.change_cadre", cadre),
+        },
+    )
+
+
+@login_required
+def cadre_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cadre = get_object_or_404(Cadre.objects.for_user(request.user), pk=pk)
+    if not request.user.has_perm("villages.change_cadre", cadre):
+        raise PermissionDenied
+    form = CadreForm(request.POST or None, request.FILES or None, instance=cadre)
+    if request.method == "POST" and form.is_valid():
+        services.cadre_save(actor=request.user, cadre=cadre, data=form.cleaned_data)
+        messages.success(request, _("已保存 %(name)s 的信息。") % {"name": cadre.name})
+        return redirect(cadre)
+    return render(request, "villages/cadre_form.html", {"form": form, "cadre": cadre})
+
+
+@login_required
+def structure(request: HttpRequest) -> HttpResponse:
+    """Cadre age and education structure, term against term (seed row 10)."""
+    comparison = compare_terms(Village.objects.for_user(request.user))
+    return render(request, "villages/structure.html", {"comparison": comparison})
