@@ -308,7 +308,9 @@ def load(stdout=None) -> None:
         rng.shuffle(member_ages)
         education = _education_plan(len(villages) * (MEMBERS_PER_VILLAGE + 1), college, rng)
         for v_index, village in enumerate(villages):
-            people = [secretary_order[v_index], *member_ages[v_index * MEMBERS_PER_VILLAGE:(v_index + 1) * MEMBERS_PER_VILLAGE]]
+            first = v_index * MEMBERS_PER_VILLAGE
+            members = member_ages[first : first + MEMBERS_PER_VILLAGE]
+            people = [secretary_order[v_index], *members]
             titles = [CadrePosition.Title.PARTY_SECRETARY, CadrePosition.Title.PARTY_DEPUTY] + [
                 CadrePosition.Title.PARTY_MEMBER
             ] * (MEMBERS_PER_VILLAGE - 1)
