@@ -5,3 +5,27 @@ from django.utils.translation import gettext_lazy as _
 class AttendanceConfig(AppConfig):
     name = "attendance"
     verbose_name = _("坐班值班与考勤")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from attendance import models as m
+
+        # People edit these; machine tables (slots, punches, raw requests) are
+        # derived or append-only and stay out of the change history.
+        for model in (
+            m.DutyRules,
+            m.HolidayOverride,
+            m.HolidayArrangement,
+            m.RotationEntry,
+            m.RosterOverride,
+            m.ApprovalTier,
+            m.AbsenceReport,
+            m.AbsenceApproval,
+            m.DutyLogEntry,
+            m.DutyHandover,
+            m.PatrolCheck,
+            m.PatrolFinding,
+            m.Device,
+        ):
+            auditlog.register(model)

@@ -7,8 +7,14 @@ Times are Asia/Shanghai (CELERY_TIMEZONE).
 
 from celery.schedules import crontab
 
-BEAT_SCHEDULE: dict[str, dict] = {}
-
 
 def entry(task: str, schedule: crontab, *, expires: int, **kwargs) -> dict:
     return {"task": task, "schedule": schedule, "options": {"expires": expires}, **kwargs}
+
+
+BEAT_SCHEDULE: dict[str, dict] = {
+    # 01:10 every night: materialise duty slots eight weeks ahead.
+    "duty-slots-horizon": entry(
+        "attendance.slots_extend_horizon", crontab(hour=1, minute=10), expires=6 * 3600
+    ),
+}

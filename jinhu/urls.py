@@ -19,4 +19,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("villages/", include("villages.urls")),
+    path("attendance/", include("attendance.urls")),
+    path("duty/", include("attendance.urls_public")),
 ]

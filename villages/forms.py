@@ -3,7 +3,26 @@ from django import forms
 from villages.models import Cadre
 
 
-class CadreForm(forms.ModelForm):
+class StyledFormMixin:
+    """Bootstrap classes on every widget, so templates stay plain loops."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(
+                widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect
+            ):
+                css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else ""
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if css:
+                widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class CadreForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Cadre
         fields = [

@@ -56,3 +56,18 @@ def test_demo_logins_see_their_scope(demo, client):
     body = client.get("/villages/").content.decode()
     assert "咏风村" in body
     assert "虹桥村" not in body
+
+
+def test_demo_duty_log_year_is_of_the_article_order(demo):
+    """今年以来接待群众7000余人次，办理事项1800余件次，调处纠纷100余件 — of that order."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from attendance.models import DutyLogEntry
+
+    year = DutyLogEntry.objects.filter(day__gt=timezone.localdate() - dt.timedelta(days=365))
+    totals = year.totals()
+    assert 7000 <= totals["visitors"] < 10000
+    assert 1800 <= totals["matters"] < 2500
+    assert 100 <= totals["disputes"] < 200

@@ -1,0 +1,191 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from attendance.models import AbsenceReport, DutyLogEntry, PatrolCheck
+from attendance.models.rosters import DutyKind, Part, Weekday
+from villages.forms import StyledFormMixin
+from villages.models import Cadre
+
+
+class CadreChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Cadre) -> str:
+        return obj.name
+
+
+def _village_cadres(village):
+    return Cadre.objects.filter(village=village, is_active=True).order_by("name")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        if hasattr(value, "strftime"):
+            from django.utils import timezone
+
+            if timezone.is_aware(value):
+                value = timezone.localtime(value)
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value
+
+
+class RotationForm(StyledFormMixin, forms.Form):
+    weekday = forms.TypedChoiceField(label=_("星期"), choices=Weekday.choices, coerce=int)
+    part = forms.ChoiceField(label=_("时段"), choices=Part.choices)
+    kind = forms.ChoiceField(label=_("类型"), choices=DutyKind.choices, initial=DutyKind.SIT_IN)
+    cadres = forms.ModelMultipleChoiceField(
+        label=_("坐班干部"),
+        queryset=Cadre.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示该时段不再排人。"),
+    )
+    effective_from = forms.DateField(label=_("生效日期"), widget=DateInput)
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadres"].queryset = _village_cadres(village)
+        self.fields["cadres"].label_from_instance = lambda c: c.name
+
+
+class SwapForm(StyledFormMixin, forms.Form):
+    part = forms.ChoiceField(label=_("时段"), choices=Part.choices)
+    first_day = forms.DateField(label=_("第一天"), widget=DateInput)
+    first_cadre = CadreChoiceField(label=_("第一天在班的干部"), queryset=Cadre.objects.none())
+    second_day = forms.DateField(label=_("第二天"), widget=DateInput)
+    second_cadre = CadreChoiceField(label=_("第二天在班的干部"), queryset=Cadre.objects.none())
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_cadre", "second_cadre"):
+            self.fields[name].queryset = _village_cadres(village)
+
+
+class OverrideForm(StyledFormMixin, forms.Form):
+    day = forms.DateField(label=_("日期"), widget=DateInput)
+    part = forms.ChoiceField(label=_("时段"), choices=Part.choices)
+    original = CadreChoiceField(
+        label=_("原排班干部"),
+        queryset=Cadre.objects.none(),
+        required=False,
+        help_text=_("留空表示加派一人。"),
+    )
+    replacement = CadreChoiceField(
+        label=_("替班干部"),
+        queryset=Cadre.objects.none(),
+        required=False,
+        help_text=_("留空表示取消该干部的排班。"),
+    )
+    reason = forms.CharField(label=_("原因"), max_length=200)
+    correction = forms.BooleanField(
+        label=_("事后更正（仅街道工作人员，更正过去日期）"), required=False
+    )
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("original", "replacement"):
+            self.fields[name].queryset = _village_cadres(village)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("original") and not data.get("replacement"):
+            raise forms.ValidationError(_("请至少选择原排班干部或替班干部之一。"))
+        return data
+
+
+class AbsenceForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = AbsenceReport
+        fields = ["cadre", "kind", "starts_at", "ends_at", "destination", "reason"]
+        widgets = {"starts_at": DateTimeInput, "ends_at": DateTimeInput}
+
+    def __init__(self, *args, cadres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = cadres
+        self.fields["cadre"].label_from_instance = lambda c: f"{c.village.name} · {c.name}"
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "out" and not (data.get("destination") or "").strip():
+            self.add_error("destination", _("外出办事须填写外出地点。"))
+        return data
+
+    def _post_clean(self):
+        # Model validation runs in the service (which sets village and submitter).
+        pass
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("审批意见"),
+        choices=[("1", _("同意")), ("0", _("不同意"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("意见"), max_length=300, required=False)
+
+
+class DutyLogForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = DutyLogEntry
+        fields = [
+            "cadre",
+            "day",
+            "kind",
+            "people_count",
+            "matter_type",
+            "parties_count",
+            "summary",
+            "outcome",
+        ]
+        widgets = {"day": DateInput}
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = _village_cadres(village)
+        self.fields["cadre"].label_from_instance = lambda c: c.name
+
+    def _post_clean(self):
+        pass  # validated by the service with the village and recorder set
+
+
+class HandoverForm(StyledFormMixin, forms.Form):
+    day = forms.DateField(label=_("日期"), widget=DateInput)
+    from_cadre = CadreChoiceField(label=_("交班干部"), queryset=Cadre.objects.none())
+    to_cadre = CadreChoiceField(label=_("接班干部"), queryset=Cadre.objects.none())
+    notes = forms.CharField(label=_("交接事项"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("from_cadre", "to_cadre"):
+            self.fields[name].queryset = _village_cadres(village)
+
+
+class PatrolForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = PatrolCheck
+        fields = ["village", "checked_at", "method", "cadre", "result", "note", "photo"]
+        widgets = {"checked_at": DateTimeInput}
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+        self.fields["cadre"].queryset = Cadre.objects.filter(
+            village__in=villages, is_active=True
+        ).select_related("village")
+        self.fields["cadre"].label_from_instance = lambda c: f"{c.village.name} · {c.name}"
+        self.fields["checked_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+    def _post_clean(self):
+        pass
+
+
+class FindingForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("确认意见"), max_length=300)

@@ -1,0 +1,31 @@
+"""Attendance models, split by concern (each module stays small)."""
+
+from attendance.models.absences import AbsenceApproval, AbsenceReport, ApprovalTier
+from attendance.models.devices import Device
+from attendance.models.dutylog import DutyHandover, DutyLogEntry
+from attendance.models.patrols import PatrolCheck, PatrolFinding
+from attendance.models.rosters import (
+    DutyRules,
+    DutySlot,
+    HolidayArrangement,
+    HolidayOverride,
+    RosterOverride,
+    RotationEntry,
+)
+
+__all__ = [
+    "AbsenceApproval",
+    "AbsenceReport",
+    "ApprovalTier",
+    "Device",
+    "DutyHandover",
+    "DutyLogEntry",
+    "DutyRules",
+    "DutySlot",
+    "HolidayArrangement",
+    "HolidayOverride",
+    "PatrolCheck",
+    "PatrolFinding",
+    "RosterOverride",
+    "RotationEntry",
+]

@@ -1,0 +1,96 @@
+"""The devices in each village office: fingerprint clocks, face terminals, cameras.
+
+A device is trusted only once staff approved it. Cameras are kept as a
+register (with their link to the 锦湖派出所 monitoring platform); the portal
+never stores video.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from villages.models import ScopedQuerySet, Village
+
+
+class DeviceKind(models.TextChoices):
+    ZK_CLOCK = "zk_clock", _("指纹考勤机（ZKTeco）")
+    HIK_TERMINAL = "hik_terminal", _("人脸识别终端（海康）")
+    CAMERA = "camera", _("监控摄像机")
+
+
+class DeviceStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    ACTIVE = "active", _("启用")
+    REJECTED = "rejected", _("已拒绝")
+    RETIRED = "retired", _("已停用")
+
+
+class DeviceQuerySet(ScopedQuerySet):
+    def active(self) -> DeviceQuerySet:
+        return self.filter(status=DeviceStatus.ACTIVE)
+
+
+class Device(models.Model):
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="devices",
+        verbose_name=_("村（社区）"),
+        help_text=_("待审批的未知设备尚未归属任何村。"),
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=DeviceKind.choices)
+    name = models.CharField(_("名称"), max_length=64, blank=True)
+    # ZKTeco identifies itself by SN; Hikvision by MAC (and serial when known).
+    serial_number = models.CharField(_("序列号"), max_length=64, null=True, blank=True, unique=True)
+    mac_address = models.CharField(_("MAC 地址"), max_length=17, null=True, blank=True, unique=True)
+    location = models.CharField(_("安装位置"), max_length=100, blank=True)
+    time_zone = models.CharField(_("时区"), max_length=40, default="Asia/Shanghai")
+    installed_on = models.DateField(_("安装日期"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.PENDING
+    )
+    # Camera register: the link to the police station's monitoring platform.
+    police_linked = models.BooleanField(_("已接入派出所监控"), default=False)
+    platform_channel = models.CharField(_("监控平台通道号"), max_length=64, blank=True)
+    duty_phone = models.CharField(_("坐值班电话"), max_length=20, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("最近通信"), null=True, blank=True)
+
+    objects = DeviceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("设备")
+        verbose_name_plural = _("设备")
+        ordering = ["village__sort_order", "kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(serial_number__isnull=False)
+                | Q(mac_address__isnull=False)
+                | Q(kind="camera"),
+                name="device_has_identity",
+                violation_error_message=_("考勤设备须填写序列号或 MAC 地址。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(village__isnull=False),
+                name="active_device_has_village",
+                violation_error_message=_("启用的设备必须归属某个村（社区）。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.serial_number or self.mac_address or f"设备 {self.pk}"

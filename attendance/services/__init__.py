@@ -1,0 +1,1 @@
+"""Writes with rules for the duty system, one module per concern."""

@@ -1,0 +1,164 @@
+"""Leave and out-on-business reports with approval tiered by length."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attendance.models import AbsenceApproval, AbsenceReport, ApprovalTier
+from attendance.models.absences import LEVEL_ORDER, ApprovalLevel
+from attendance.services.rosters import public_cache_bump
+from villages.models import Cadre, CadrePosition, VillageAssignment
+from villages.roles import Role, sees_all_villages
+from villages.services import audit_actor
+
+#: used when no tier is configured at all (the example in the duty rules)
+DEFAULT_LEVELS = (
+    (1, [ApprovalLevel.SECRETARY]),
+    (3, [ApprovalLevel.SECRETARY, ApprovalLevel.INSTRUCTOR]),
+    (None, [ApprovalLevel.SECRETARY, ApprovalLevel.INSTRUCTOR, ApprovalLevel.STAFF]),
+)
+
+
+def levels_for(cadre: Cadre, kind: str, days) -> list[str]:
+    """The approval levels a report of ``days`` days needs, lowest first."""
+    tiers = list(
+        ApprovalTier.objects.filter(Q(village=cadre.village_id) | Q(village__isnull=True)).filter(
+            Q(kind=kind) | Q(kind="")
+        )
+    )
+    # The village's own tiers win over the sub-district's; within them, the
+    # tightest limit that still covers the report.
+    own = [t for t in tiers if t.village_id is not None] or tiers
+    levels = None
+    if own:
+        fitting = [t for t in own if t.max_days is None or days <= t.max_days]
+        if fitting:
+            fitting.sort(key=lambda t: (t.max_days is None, t.max_days or 0))
+            levels = [str(level) for level in fitting[0].levels]
+    if levels is None:
+        for limit, default in DEFAULT_LEVELS:
+            if limit is None or days <= limit:
+                levels = [str(level) for level in default]
+                break
+    if _is_sitting_secretary(cadre) and ApprovalLevel.SECRETARY in levels:
+        # Nobody approves their own leave: the secretary's report goes one level up.
+        levels = [
+            str(ApprovalLevel.INSTRUCTOR) if x == ApprovalLevel.SECRETARY else x for x in levels
+        ]
+        levels = sorted(set(levels), key=lambda x: LEVEL_ORDER.index(x))
+    return levels
+
+
+def _is_sitting_secretary(cadre: Cadre) -> bool:
+    return (
+        CadrePosition.objects.current()
+        .filter(cadre=cadre, title=CadrePosition.Title.PARTY_SECRETARY)
+        .exists()
+    )
+
+
+@transaction.atomic
+def absence_submit(
+    *,
+    actor,
+    cadre: Cadre,
+    kind: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reason: str,
+    destination: str = "",
+) -> AbsenceReport:
+    if not actor.has_perm("attendance.submit_absence", cadre):
+        raise PermissionDenied(_("您无权为该干部报备。"))
+    report = AbsenceReport(
+        village_id=cadre.village_id,
+        cadre=cadre,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason.strip(),
+        destination=destination.strip(),
+        submitted_by=actor,
+    )
+    report.full_clean(exclude=["required_levels"])
+    overlapping = AbsenceReport.objects.filter(
+        cadre=cadre, status__in=[AbsenceReport.Status.PENDING, AbsenceReport.Status.APPROVED]
+    ).covering(starts_at, ends_at)
+    if overlapping.exists():
+        raise ValidationError(_("该干部在这段时间已有请假或外出报备。"))
+    report.required_levels = levels_for(cadre, kind, report.length_days)
+    with audit_actor(actor):
+        report.save()
+    return report
+
+
+def next_level(report: AbsenceReport) -> str | None:
+    done = {a.level for a in report.approvals.all()}
+    for level in report.required_levels:
+        if level not in done:
+            return level
+    return None
+
+
+def can_decide(user, report: AbsenceReport, level: str | None = None) -> bool:
+    level = level or next_level(report)
+    if level is None or report.status != AbsenceReport.Status.PENDING:
+        return False
+    own = getattr(getattr(user, "profile", None), "cadre_id", None) == report.cadre_id
+    if own:
+        return False
+    if sees_all_villages(user):
+        return True
+    assigned = VillageAssignment.objects.active().filter(user=user, village_id=report.village_id)
+    if level == ApprovalLevel.SECRETARY:
+        return assigned.filter(role=Role.SECRETARY).exists()
+    if level == ApprovalLevel.INSTRUCTOR:
+        return assigned.filter(role__in=[Role.INSTRUCTOR, Role.LIAISON]).exists()
+    return False
+
+
+@transaction.atomic
+def absence_decide(
+    *, actor, report: AbsenceReport, approve: bool, comment: str = ""
+) -> AbsenceReport:
+    report = AbsenceReport.objects.select_for_update().get(pk=report.pk)
+    level = next_level(report)
+    if not can_decide(actor, report, level):
+        raise PermissionDenied(_("该报备当前不需要您审批。"))
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("不同意时请填写意见。")})
+    with audit_actor(actor):
+        AbsenceApproval.objects.create(
+            report=report, level=level, approver=actor, approved=approve, comment=comment.strip()
+        )
+        if not approve:
+            report.status = AbsenceReport.Status.REJECTED
+            report.decided_at = timezone.now()
+        elif next_level(report) is None:
+            report.status = AbsenceReport.Status.APPROVED
+            report.decided_at = timezone.now()
+        report.save(update_fields=["status", "decided_at"])
+    if report.status == AbsenceReport.Status.APPROVED:
+        village = report.village
+        transaction.on_commit(lambda: public_cache_bump(village))
+    return report
+
+
+@transaction.atomic
+def absence_cancel(*, actor, report: AbsenceReport) -> AbsenceReport:
+    if report.submitted_by_id != actor.pk and not sees_all_villages(actor):
+        raise PermissionDenied(_("只有填报人或街道工作人员可以撤回。"))
+    if report.status not in (AbsenceReport.Status.PENDING, AbsenceReport.Status.APPROVED):
+        raise ValidationError(_("该报备已结束，不能撤回。"))
+    report.status = AbsenceReport.Status.CANCELLED
+    with audit_actor(actor):
+        report.save(update_fields=["status"])
+    village = report.village
+    transaction.on_commit(lambda: public_cache_bump(village))
+    return report
