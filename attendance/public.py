@@ -16,7 +16,6 @@ import icalendar
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -25,12 +24,12 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from attendance import selectors
+from attendance import pagecache, selectors
 from attendance.models import DutySlot
-from attendance.services.rosters import HORIZON_DAYS, public_cache_key
+from attendance.services.rosters import HORIZON_DAYS
 from villages.models import Village
 
-PUBLIC_MAX_AGE = 60  # seconds: leave and clock-in status stay fresh within a minute
+PUBLIC_MAX_AGE = pagecache.BODY_TTL
 
 
 def _public_villages():
@@ -38,15 +37,11 @@ def _public_villages():
 
 
 def _cached(request: HttpRequest, village_code: str, variant: str, build) -> HttpResponse:
-    version = cache.get(public_cache_key(village_code)) or "0"
     today = timezone.localdate().isoformat()
-    key = f"duty-public:{variant}:{village_code}:{today}:{version}"
-    body = cache.get(key)
+    key = f"duty-public:{variant}:{village_code}:{today}:{pagecache.version(village_code)}"
+    body = pagecache.get_or_build(key, build)
     if body is None:
-        body = build()
-        if body is None:
-            raise Http404
-        cache.set(key, body, PUBLIC_MAX_AGE)
+        raise Http404
     response = HttpResponse(body)
     patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
     return response

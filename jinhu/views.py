@@ -50,6 +50,11 @@ def _check_redis() -> None:
         client.close()
 
 
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Keep crawlers out of the portal; the public duty pages are for residents' phones."""
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database (and Redis, when configured) answer; else 503.

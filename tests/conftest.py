@@ -120,7 +120,10 @@ def _no_network():
 def _clear_cache():
     from django.core.cache import cache
 
+    from attendance import pagecache
+
     cache.clear()
+    pagecache.clear_local()
     yield
 
 

@@ -6,14 +6,13 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance import roster, workdays
+from attendance import pagecache, roster, workdays
 from attendance.models import (
     DutyRules,
     DutySlot,
@@ -81,13 +80,9 @@ def schedule_compute(village: Village, start: dt.date, end: dt.date) -> list[ros
 # ---------------------------------------------------------------------------
 # Materialising slots
 # ---------------------------------------------------------------------------
-def public_cache_key(village_code: str) -> str:
-    return f"duty-public-version:{village_code}"
-
-
 def public_cache_bump(village: Village) -> None:
     """Invalidate the cached public pages of a village (roster or absences changed)."""
-    cache.set(public_cache_key(village.code), uuid.uuid4().hex, None)
+    pagecache.bump(village.code)
 
 
 @transaction.atomic

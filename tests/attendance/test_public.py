@@ -173,3 +173,20 @@ def test_poster_has_the_week_and_a_qr_code_to_the_page(client, duty_village, set
 @pytest.mark.parametrize("url", ["/duty/village-a/", "/duty/village-a.ics"])
 def test_public_pages_refuse_post(client, duty_village, url):
     assert client.post(url).status_code == 405
+
+
+def test_other_workers_see_a_change_within_the_version_ttl(monkeypatch, db):
+    """A bump made by another process reaches this one within VERSION_TTL seconds."""
+    from django.core.cache import cache
+
+    from attendance import pagecache
+
+    clock = [1000.0]
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock[0])
+    first = pagecache.version("somewhere")
+    cache.set("duty-public-version:somewhere", "changed-elsewhere", None)  # another worker
+    assert pagecache.version("somewhere") == first  # still remembered locally
+    clock[0] += pagecache.VERSION_TTL + 0.1
+    assert pagecache.version("somewhere") == "changed-elsewhere"
+    pagecache.bump("somewhere")  # this process's own change shows at once
+    assert pagecache.version("somewhere") not in {first, "changed-elsewhere"}
