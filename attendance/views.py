@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -322,6 +323,16 @@ def dutylog(request: HttpRequest, code: str) -> HttpResponse:
                     return redirect("attendance:dutylog", code=code)
     entries = DutyLogEntry.objects.filter(village=village)
     recent = entries.select_related("cadre")[:20]
+    this_year = entries.filter(day__year=today.year)
+    by_cadre = (
+        this_year.values("cadre_id", "cadre__name")
+        .annotate(
+            visitors=Sum("people_count"),
+            matters=Count("pk", filter=Q(kind="matter")),
+            disputes=Count("pk", filter=Q(kind="dispute")),
+        )
+        .order_by("-visitors")
+    )
     return render(
         request,
         "attendance/dutylog.html",

@@ -147,3 +147,11 @@ def test_entries_page_query_count(
         )
     with django_assert_max_num_queries(10):
         client.get("/attendance/dutylog/entries/")
+
+
+def test_village_page_totals_per_cadre(client, entries, secretary_a):
+    client.force_login(secretary_a)
+    response = client.get(f"/attendance/{entries['village'].code}/dutylog/")
+    rows = {r["cadre__name"]: r for r in response.context["by_cadre"]}
+    assert rows["吴值班"]["visitors"] == 4 and rows["吴值班"]["matters"] == 1
+    assert rows["郑值班"]["disputes"] == 1
