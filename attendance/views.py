@@ -342,8 +342,9 @@ def dutylog(request: HttpRequest, code: str) -> HttpResponse:
             "handover_form": handover_form,
             "can_record": can_record,
             "recent": recent,
-            "totals": entries.filter(day__year=today.year).totals(),
+            "totals": this_year.totals(),
             "year": today.year,
+            "by_cadre": by_cadre,
             "handovers": village.handovers.select_related("from_cadre", "to_cadre")[:5],
         },
     )
