@@ -17,4 +17,24 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "duty-slots-horizon": entry(
         "attendance.slots_extend_horizon", crontab(hour=1, minute=10), expires=6 * 3600
     ),
+    # Every minute: copy device liveness from the cache into the database.
+    "devices-liveness": entry(
+        "attendance.devices_flush_liveness", crontab(), expires=50
+    ),
+    # Every 15 minutes: judge recent slots (they leave "pending" as time passes).
+    "outcomes-recent": entry(
+        "attendance.outcomes_judge_recent", crontab(minute="*/15"), expires=14 * 60
+    ),
+    # Every 5 minutes: requests stored but never parsed (a lost task) are parsed.
+    "requests-stragglers": entry(
+        "attendance.requests_parse_stragglers", crontab(minute="*/5"), expires=4 * 60
+    ),
+    # Every 10 minutes: unanswered device commands expire and are re-sent.
+    "commands-retry": entry(
+        "attendance.commands_retry_stale", crontab(minute="*/10"), expires=9 * 60
+    ),
+    # 02:30 every night: ask every clock for yesterday's record count.
+    "reconciliation": entry(
+        "attendance.reconciliation_queue", crontab(hour=2, minute=30), expires=3 * 3600
+    ),
 }

@@ -294,5 +294,11 @@ LOGGING = {
 # Portal knobs (prefix JINHU_)
 # ---------------------------------------------------------------------------
 JINHU_SITE_NAME = env.str("JINHU_SITE_NAME", default="锦湖街道党建示范带与坐班值班监管平台")
+# Devices: keep the pictures Hikvision terminals attach (by content hash, size-capped)?
+JINHU_DEVICE_KEEP_PICTURES = env.bool("JINHU_DEVICE_KEEP_PICTURES", default=True)
+# Largest device request body accepted, in bytes (ZKTeco uploads, Hikvision events).
+JINHU_DEVICE_MAX_BODY = env.int("JINHU_DEVICE_MAX_BODY", default=4 * 1024 * 1024)
+# Requests per minute one device may make (per web process) before getting 429.
+JINHU_DEVICE_RATE_LIMIT = env.int("JINHU_DEVICE_RATE_LIMIT", default=600)
 # Base URL printed on posters and QR codes (the public roster pages).
 JINHU_PUBLIC_BASE_URL = env.str("JINHU_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")

@@ -22,4 +22,5 @@ urlpatterns = [
     path("villages/", include("villages.urls")),
     path("attendance/", include("attendance.urls")),
     path("duty/", include("attendance.urls_public")),
+    path("", include("attendance.urls_devices")),
 ]

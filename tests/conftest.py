@@ -120,11 +120,27 @@ def _no_network():
 def _clear_cache():
     from django.core.cache import cache
 
-    from attendance import pagecache
+    from attendance import device_views, liveness, pagecache
+    from attendance.services import devices
 
     cache.clear()
     pagecache.clear_local()
+    liveness.clear_local()
+    devices.forget()
+    device_views.reset_rate_limits()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks():
+    """Tasks run in-process in tests (queued on commit); the worker test turns this off."""
+    from jinhu.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 # ---------------------------------------------------------------------------

@@ -3,6 +3,17 @@
 from attendance.models.absences import AbsenceApproval, AbsenceReport, ApprovalTier
 from attendance.models.devices import Device
 from attendance.models.dutylog import DutyHandover, DutyLogEntry
+from attendance.models.ingest import (
+    DeviceCommand,
+    DeviceEvent,
+    DeviceRequest,
+    OutcomeCorrection,
+    PinMapping,
+    Punch,
+    QuarantinedLine,
+    Reconciliation,
+    SlotOutcome,
+)
 from attendance.models.patrols import PatrolCheck, PatrolFinding
 from attendance.models.rosters import (
     DutyRules,
@@ -14,6 +25,15 @@ from attendance.models.rosters import (
 )
 
 __all__ = [
+    "DeviceCommand",
+    "DeviceEvent",
+    "DeviceRequest",
+    "OutcomeCorrection",
+    "PinMapping",
+    "Punch",
+    "QuarantinedLine",
+    "Reconciliation",
+    "SlotOutcome",
     "AbsenceApproval",
     "AbsenceReport",
     "ApprovalTier",

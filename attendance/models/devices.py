@@ -59,6 +59,23 @@ class Device(models.Model):
     platform_channel = models.CharField(_("监控平台通道号"), max_length=64, blank=True)
     duty_phone = models.CharField(_("坐值班电话"), max_length=20, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # Hikvision: the secret in /hik/events/<token>/, stored only as its SHA-256.
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, null=True, blank=True, unique=True)
+    token_hint = models.CharField(_("令牌末四位"), max_length=4, blank=True)
+    # ZKTeco clocks cannot carry a secret: optionally pin them to a source network.
+    allowed_network = models.CharField(
+        _("允许的来源网段"), max_length=43, blank=True,
+        help_text=_("例如 10.12.0.0/16；留空表示不限制。"),
+    )
+    push_version = models.CharField(_("协议版本"), max_length=16, blank=True)
+    firmware = models.CharField(_("固件版本"), max_length=64, blank=True)
+    #: last Stamp= the device reported per table, echoed back in the handshake
+    stamps = models.JSONField(_("上传标记"), default=dict, blank=True)
+    #: attlog count from getrequest INFO; a drop means the log was cleared
+    last_attlog_count = models.PositiveIntegerField(_("设备记录数"), null=True, blank=True)
+    log_reset_at = models.DateTimeField(_("发现记录被清除"), null=True, blank=True)
+    #: median (receipt − punch) of recent real-time punches, in seconds
+    clock_skew_seconds = models.IntegerField(_("时钟偏差（秒）"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -94,3 +111,7 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.serial_number or self.mac_address or f"设备 {self.pk}"
+
+    @property
+    def is_attendance_device(self) -> bool:
+        return self.kind in (DeviceKind.ZK_CLOCK, DeviceKind.HIK_TERMINAL)

@@ -1,0 +1,412 @@
+"""What devices send, as received and as understood.
+
+``DeviceRequest`` is the append-only record of every request (raw bytes,
+committed before the device gets its answer). Everything else here is derived
+from it by the parse task and can be rebuilt by replaying: punches (with a
+database-enforced unique key, so a re-uploaded log changes nothing),
+quarantined lines, device events, command results.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from attendance.models.devices import Device
+from attendance.models.rosters import DutySlot
+from villages.models import Cadre, ScopedQuerySet, Village
+
+
+class Protocol(models.TextChoices):
+    ZK = "zk", _("ZKTeco PUSH")
+    HIK = "hik", _("海康 ISAPI")
+
+
+class RequestStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("已接收")
+    REFUSED = "refused", _("已拒绝")
+
+
+class DeviceScopedQuerySet(ScopedQuerySet):
+    village_path = "device__village"
+
+
+class DeviceRequestQuerySet(DeviceScopedQuerySet):
+    def unparsed(self):
+        return self.filter(status=RequestStatus.ACCEPTED, parsed_at__isnull=True,
+                           kind__in=PARSED_KINDS)
+
+
+class DeviceRequest(models.Model):
+    device = models.ForeignKey(
+        Device, on_delete=models.PROTECT, null=True, blank=True, related_name="requests",
+        verbose_name=_("设备"),
+    )
+    protocol = models.CharField(_("协议"), max_length=4, choices=Protocol.choices)
+    #: what the request carries: attlog, operlog, rtlog, hik_event, handshake, …
+    kind = models.CharField(_("类型"), max_length=16)
+    method = models.CharField(_("方法"), max_length=8)
+    path = models.CharField(_("路径"), max_length=200)
+    query_string = models.TextField(_("查询参数"), blank=True)
+    headers = models.JSONField(_("请求头"), default=dict)
+    body = models.BinaryField(_("请求体"), blank=True)
+    remote_addr = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    received_at = models.DateTimeField(_("接收时间"), db_index=True)
+    status = models.CharField(_("处理结果"), max_length=10, choices=RequestStatus.choices)
+    refusal_reason = models.CharField(_("拒绝原因"), max_length=200, blank=True)
+    #: claimed by the parse task with a conditional UPDATE (parsed_at IS NULL)
+    parsed_at = models.DateTimeField(_("解析时间"), null=True, blank=True)
+    encoding = models.CharField(_("编码"), max_length=16, blank=True)
+    line_count = models.PositiveIntegerField(_("行数"), default=0)
+    result = models.JSONField(_("解析结果"), default=dict, blank=True)
+
+    objects = DeviceRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("设备原始请求")
+        verbose_name_plural = _("设备原始请求")
+        ordering = ["-received_at"]
+        indexes = [
+            # Replay and the device page: a device's requests over a period.
+            models.Index(fields=["device", "received_at"], name="devreq_device_received"),
+            # The parse queue sweeper: accepted, not yet parsed.
+            models.Index(fields=["status", "parsed_at"], name="devreq_unparsed",
+                         condition=Q(parsed_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+#: request kinds the parse task turns into rows
+PARSED_KINDS = ("attlog", "operlog", "rtlog", "hik_event")
+
+
+class PunchSource(models.TextChoices):
+    ZK_ATTLOG = "zk_attlog", _("考勤机")
+    ZK_RTLOG = "zk_rtlog", _("门禁机")
+    HIK = "hik", _("人脸终端")
+
+
+class PunchQuerySet(ScopedQuerySet):
+    def countable(self):
+        """Punches that may decide attendance: matched and not waiting for review."""
+        return self.filter(cadre__isnull=False, needs_review=False)
+
+
+class Punch(models.Model):
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="punches",
+                               verbose_name=_("设备"))
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="punches",
+                                verbose_name=_("村（社区）"))
+    source = models.CharField(_("来源"), max_length=10, choices=PunchSource.choices)
+    pin = models.CharField(_("设备工号"), max_length=24)
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="punches", verbose_name=_("干部"))
+    punched_at = models.DateTimeField(_("打卡时间"))
+    #: the time exactly as the device sent it (device-local wall clock, or ISO with offset)
+    raw_time = models.CharField(_("原始时间"), max_length=40)
+    status = models.SmallIntegerField(_("状态键"), default=-1)
+    verify = models.SmallIntegerField(_("验证方式/事件代码"), default=-1)
+    is_biometric = models.BooleanField(_("生物识别"), default=False)
+    #: ZK rtlog ``index`` or Hikvision ``serialNo``: unique per device when present
+    record_id = models.BigIntegerField(_("设备记录号"), null=True, blank=True)
+    request = models.ForeignKey(DeviceRequest, on_delete=models.PROTECT, related_name="punches",
+                                verbose_name=_("原始请求"))
+    line_no = models.PositiveIntegerField(_("行号"))
+    received_at = models.DateTimeField(_("接收时间"))
+    flags = models.JSONField(_("疑点"), default=list, blank=True)
+    needs_review = models.BooleanField(_("待核实"), default=False)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("核实人"))
+    unmatched_reason = models.CharField(_("未匹配原因"), max_length=100, blank=True)
+
+    objects = PunchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("打卡记录")
+        verbose_name_plural = _("打卡记录")
+        ordering = ["-punched_at"]
+        constraints = [
+            # ZK ATTLOG (and Hikvision without serialNo, with status -1 and the
+            # minor code as verify): content is the key, so a re-uploaded log
+            # changes nothing. Stamps are unreliable by the vendor's own account.
+            models.UniqueConstraint(
+                fields=["device", "pin", "raw_time", "status", "verify"],
+                condition=Q(record_id__isnull=True), name="punch_content_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["device", "record_id"], condition=Q(record_id__isnull=False),
+                name="punch_record_unique",
+            ),
+        ]
+        indexes = [
+            # Judging a slot: a cadre's punches around the slot's window.
+            models.Index(fields=["cadre", "punched_at"], name="punch_cadre_time"),
+            # The unmatched inbox and remapping: a device's punches by PIN.
+            models.Index(fields=["device", "pin"], name="punch_device_pin"),
+            models.Index(fields=["village", "punched_at"], name="punch_village_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pin} {self.raw_time}"
+
+
+class QuarantinedLine(models.Model):
+    request = models.ForeignKey(DeviceRequest, on_delete=models.CASCADE,
+                                related_name="quarantined", verbose_name=_("原始请求"))
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True,
+                               related_name="quarantined", verbose_name=_("设备"))
+    line_no = models.PositiveIntegerField(_("行号"))
+    raw = models.TextField(_("原始内容"))
+    reason = models.CharField(_("原因"), max_length=300)
+    created_at = models.DateTimeField(_("隔离时间"), auto_now_add=True)
+
+    objects = DeviceScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("隔离行")
+        verbose_name_plural = _("隔离行")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "line_no"], name="quarantine_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id}:{self.line_no} {self.reason}"
+
+
+class DeviceEvent(models.Model):
+    """A non-punch record: operation log, user record, camera event, failed attempt."""
+
+    class Kind(models.TextChoices):
+        OPLOG = "oplog", _("操作日志")
+        USER = "user", _("人员信息")
+        TEMPLATE = "template", _("生物模板")
+        CAMERA = "camera", _("视频事件")
+        ATTEMPT = "attempt", _("认证失败")
+        ACCESS = "access", _("其他门禁事件")
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="events",
+                               verbose_name=_("设备"))
+    request = models.ForeignKey(DeviceRequest, on_delete=models.CASCADE, related_name="events",
+                                verbose_name=_("原始请求"))
+    line_no = models.PositiveIntegerField(_("行号"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
+    code = models.IntegerField(_("代码"), null=True, blank=True)
+    record_id = models.BigIntegerField(_("设备记录号"), null=True, blank=True)
+    summary = models.CharField(_("摘要"), max_length=200, blank=True)
+    payload = models.JSONField(_("内容"), default=dict, blank=True)
+    encoding = models.CharField(_("编码"), max_length=16, blank=True)
+    #: an audit flag: set time, factory reset, deleted records, …
+    audit_reason = models.CharField(_("审计提示"), max_length=50, blank=True)
+    picture_sha256 = models.CharField(_("图片摘要"), max_length=64, blank=True)
+
+    objects = DeviceScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("设备事件")
+        verbose_name_plural = _("设备事件")
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "line_no"], name="device_event_unique"),
+        ]
+        indexes = [models.Index(fields=["device", "occurred_at"], name="devevent_device_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.summary}"
+
+
+class PinMapping(models.Model):
+    """A device's PIN / employee number → a cadre. Per device, never global."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="pin_mappings",
+                               verbose_name=_("设备"))
+    pin = models.CharField(_("设备工号"), max_length=24)
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="pin_mappings",
+                              verbose_name=_("干部"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("登记人"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = DeviceScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工号对应")
+        verbose_name_plural = _("工号对应")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "pin"], name="pin_mapping_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.pin} → {self.cadre}"
+
+
+class CommandState(models.TextChoices):
+    PENDING = "pending", _("待下发")
+    SENT = "sent", _("已下发")
+    ACKED = "acked", _("已执行")
+    FAILED = "failed", _("执行失败")
+    EXPIRED = "expired", _("已过期")
+
+
+class DeviceCommand(models.Model):
+    class Kind(models.TextChoices):
+        DATA_QUERY = "data_query", _("补传考勤记录")
+        VERIFY_SUM = "verify_sum", _("核对记录数")
+        INFO = "info", _("读取设备信息")
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="commands",
+                               verbose_name=_("设备"))
+    cmd_id = models.CharField(_("命令编号"), max_length=16)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    command = models.CharField(_("命令"), max_length=200)
+    period_start = models.DateTimeField(_("起始时间"), null=True, blank=True)
+    period_end = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=8, choices=CommandState.choices,
+                             default=CommandState.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("发起人"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    return_code = models.IntegerField(_("返回码"), null=True, blank=True)
+    result = models.JSONField(_("返回内容"), default=dict, blank=True)
+    #: the command this one re-sends (a retry gets a new CmdID)
+    retry_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("重发自"))
+
+    objects = DeviceScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("设备命令")
+        verbose_name_plural = _("设备命令")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "cmd_id"], name="command_id_unique"),
+        ]
+        indexes = [
+            # getrequest: a device's pending commands, oldest first.
+            models.Index(fields=["device", "state", "created_at"], name="command_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cmd_id} {self.command}"
+
+
+class Reconciliation(models.Model):
+    """A day's count on the device (VERIFY SUM) against what we stored."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="reconciliations",
+                               verbose_name=_("设备"))
+    day = models.DateField(_("日期"))
+    device_count = models.PositiveIntegerField(_("设备记录数"))
+    stored_count = models.PositiveIntegerField(_("平台记录数"))
+    checked_at = models.DateTimeField(_("核对时间"), auto_now=True)
+    backfill = models.ForeignKey(DeviceCommand, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+", verbose_name=_("补传命令"))
+
+    objects = DeviceScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("记录核对")
+        verbose_name_plural = _("记录核对")
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "day"], name="reconciliation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.day}: {self.device_count}/{self.stored_count}"
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.device_count - self.stored_count)
+
+
+class OutcomeState(models.TextChoices):
+    PENDING = "pending", _("待判定")
+    UNKNOWN = "unknown", _("设备未同步")
+    ON_TIME = "on_time", _("正常")
+    LATE = "late", _("迟到")
+    LEFT_EARLY = "left_early", _("早退")
+    LATE_AND_EARLY = "late_early", _("迟到且早退")
+    ABSENT = "absent", _("缺勤")
+    EXCUSED = "excused", _("请假/外出报备")
+
+
+#: states that count for a village (pending and unknown never count against it)
+JUDGED_STATES = (OutcomeState.ON_TIME, OutcomeState.LATE, OutcomeState.LEFT_EARLY,
+                 OutcomeState.LATE_AND_EARLY, OutcomeState.ABSENT, OutcomeState.EXCUSED)
+COMPLIANT_STATES = (OutcomeState.ON_TIME, OutcomeState.EXCUSED)
+
+
+class SlotOutcomeQuerySet(ScopedQuerySet):
+    village_path = "slot__village"
+
+
+class SlotOutcome(models.Model):
+    """The attendance verdict on one duty slot, recomputed from punches (never edited)."""
+
+    slot = models.OneToOneField(DutySlot, on_delete=models.CASCADE, related_name="outcome",
+                                verbose_name=_("值班时段"))
+    # Denormalised from the slot for the monthly scoring scan (no join needed).
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="outcomes",
+                                verbose_name=_("村（社区）"))
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="outcomes",
+                              verbose_name=_("干部"))
+    day = models.DateField(_("日期"))
+    state = models.CharField(_("结果"), max_length=12, choices=OutcomeState.choices)
+    arrived_at = models.DateTimeField(_("签到"), null=True, blank=True)
+    left_at = models.DateTimeField(_("签退"), null=True, blank=True)
+    biometric = models.BooleanField(_("生物识别签到"), default=False)
+    corroborated = models.BooleanField(_("视频佐证"), default=False)
+    punch_count = models.PositiveSmallIntegerField(_("打卡次数"), default=0)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    #: a manual correction decided this outcome; the mark never goes away
+    manual = models.BooleanField(_("人工更正"), default=False)
+    judged_at = models.DateTimeField(_("判定时间"))
+
+    objects = SlotOutcomeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考勤结果")
+        verbose_name_plural = _("考勤结果")
+        ordering = ["-day"]
+        indexes = [
+            # Monthly compliance and scoring: a village's outcomes by day.
+            models.Index(fields=["village", "day", "state"], name="outcome_village_day"),
+            models.Index(fields=["cadre", "day"], name="outcome_cadre_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot} {self.get_state_display()}"
+
+
+class OutcomeCorrection(models.Model):
+    """A manual correction of a slot's outcome: reason, approver, forever marked."""
+
+    slot = models.ForeignKey(DutySlot, on_delete=models.CASCADE, related_name="corrections",
+                             verbose_name=_("值班时段"))
+    state = models.CharField(_("更正为"), max_length=12, choices=OutcomeState.choices)
+    reason = models.CharField(_("原因"), max_length=300)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("申请人"))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("批准人"))
+    created_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("考勤更正")
+        verbose_name_plural = _("考勤更正")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.slot} → {self.get_state_display()}"
