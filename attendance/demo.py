@@ -76,11 +76,78 @@ def load(stdout=None) -> None:
         if user is not None:
             _duty_log(village, cadres, user, today, random.Random(1000 + index))
     _showcase(villages, secretaries, today)
+    tokens = _devices(villages)
+    _simulate(tokens, stdout)
     if stdout:
         stdout.write(
             f"  duty: rotations, slots {HISTORY_DAYS} days back and {HORIZON_DAYS} ahead, "
             f"{DutyLogEntry.objects.count()} duty-log entries"
         )
+
+
+def _devices(villages: list[Village]) -> dict[int, str]:
+    """A fingerprint clock in every village office, a face terminal in 虹桥村; PINs mapped."""
+    from attendance.models import PinMapping
+    from attendance.services.devices import device_register
+
+    tokens = {}
+    for index, village in enumerate(villages, start=1):
+        serial = f"JH{index:02d}{village.code.upper()[:8]}"
+        clock, _token = device_register(
+            actor=None,
+            kind=DeviceKind.ZK_CLOCK,
+            village=village,
+            serial_number=serial,
+            name=f"{village.name}指纹考勤机",
+            location="村委会值班室",
+            installed_on=dt.date(2025, 6, 1),
+        )
+        devices = [clock]
+        if village.code == "hongqiao":
+            terminal, token = device_register(
+                actor=None,
+                kind=DeviceKind.HIK_TERMINAL,
+                village=village,
+                mac_address="c0:56:e3:12:34:56",
+                name="虹桥村便民服务大厅人脸终端",
+                location="便民服务大厅",
+                installed_on=dt.date(2025, 6, 1),
+            )
+            devices.append(terminal)
+            if token:
+                tokens[terminal.pk] = token
+        cadres = Cadre.objects.filter(village=village, is_active=True).order_by("pk")
+        for device in devices:
+            for n, cadre in enumerate(cadres, start=1):
+                PinMapping.objects.get_or_create(
+                    device=device, pin=str(1000 + n), defaults={"cadre": cadre}
+                )
+    return tokens
+
+
+def _simulate(tokens: dict[int, str], stdout) -> None:
+    """A month of device traffic, played in-process through the real endpoints, once."""
+    from attendance import liveness, simulator
+    from attendance.models import DeviceRequest
+    from attendance.services.outcomes import outcomes_judge
+
+    if DeviceRequest.objects.exists():
+        return
+    requests = simulator.build(days=30, hik_tokens=tokens)
+    report = simulator.run(simulator.InProcessTransport(), requests)
+    if stdout:
+        stdout.write(f"  devices: simulated {report.sent} requests {report.statuses}")
+
+    def judge_everything() -> None:
+        # After the parse tasks (run on commit): judge every village's past month,
+        # so that a village whose clock stayed silent shows "unknown", not "absent".
+        today = timezone.localdate()
+        days = [today - dt.timedelta(days=n) for n in range(0, 31)]
+        liveness.flush()
+        for village in Village.objects.filter(is_demo=True):
+            outcomes_judge(village, days)
+
+    transaction.on_commit(judge_everything)
 
 
 def _tiers() -> None:

@@ -39,9 +39,15 @@ log = logging.getLogger(__name__)
 
 ZK_TABLES = {"ATTLOG": "attlog", "OPERLOG": "operlog", "rtlog": "rtlog"}
 #: tables we store but do not interpret (photos, templates, options, error logs)
-ZK_STORED_TABLES = {"ATTPHOTO": "attphoto", "BIODATA": "biodata", "options": "options",
-                    "ERRORLOG": "errorlog", "rtstate": "rtstate", "tabledata": "tabledata",
-                    "IDCARD": "idcard"}
+ZK_STORED_TABLES = {
+    "ATTPHOTO": "attphoto",
+    "BIODATA": "biodata",
+    "options": "options",
+    "ERRORLOG": "errorlog",
+    "rtstate": "rtstate",
+    "tabledata": "tabledata",
+    "IDCARD": "idcard",
+}
 
 
 def _text(body: str, status: int = 200) -> HttpResponse:
@@ -113,13 +119,30 @@ def _read_body(request: HttpRequest) -> tuple[bytes | None, str]:
     return body, ""
 
 
-def _store(request: HttpRequest, *, device, protocol, kind, body: bytes,
-           status=RequestStatus.ACCEPTED, reason: str = "", line_count: int = 0):
+def _store(
+    request: HttpRequest,
+    *,
+    device,
+    protocol,
+    kind,
+    body: bytes,
+    status=RequestStatus.ACCEPTED,
+    reason: str = "",
+    line_count: int = 0,
+):
     return ingest.request_store(
-        device=device, protocol=protocol, kind=kind, method=request.method,
-        path=request.path, query_string=request.META.get("QUERY_STRING", ""),
-        headers=ingest.headers_of(request.META), body=body, remote_addr=_remote(request),
-        status=status, refusal_reason=reason, line_count=line_count,
+        device=device,
+        protocol=protocol,
+        kind=kind,
+        method=request.method,
+        path=request.path,
+        query_string=request.META.get("QUERY_STRING", ""),
+        headers=ingest.headers_of(request.META),
+        body=body,
+        remote_addr=_remote(request),
+        status=status,
+        refusal_reason=reason,
+        line_count=line_count,
     )
 
 
@@ -138,23 +161,44 @@ def iclock_cdata(request: HttpRequest) -> HttpResponse:
     try:
         with transaction.atomic():
             if body is None:
-                _store(request, device=device, protocol=Protocol.ZK, kind=kind, body=b"",
-                       status=RequestStatus.REFUSED, reason=too_big)
+                _store(
+                    request,
+                    device=device,
+                    protocol=Protocol.ZK,
+                    kind=kind,
+                    body=b"",
+                    status=RequestStatus.REFUSED,
+                    reason=too_big,
+                )
                 return _text(f"ERROR: {too_big}", 413)
             if refusal is not None:
                 # Kept (never lost) but not trusted: parsed only if staff approve.
-                _store(request, device=device, protocol=Protocol.ZK, kind=kind, body=body,
-                       status=RequestStatus.REFUSED,
-                       reason=refusal.content.decode()[:200])
+                _store(
+                    request,
+                    device=device,
+                    protocol=Protocol.ZK,
+                    kind=kind,
+                    body=body,
+                    status=RequestStatus.REFUSED,
+                    reason=refusal.content.decode()[:200],
+                )
                 return refusal
             if kind == "unknown":
-                _store(request, device=device, protocol=Protocol.ZK, kind=kind, body=body,
-                       status=RequestStatus.REFUSED, reason=f"未知的数据表：{table[:40]}")
+                _store(
+                    request,
+                    device=device,
+                    protocol=Protocol.ZK,
+                    kind=kind,
+                    body=body,
+                    status=RequestStatus.REFUSED,
+                    reason=f"未知的数据表：{table[:40]}",
+                )
                 return _text(f"ERROR: unsupported table {table[:40]!r}", 400)
             text, _encoding = decode(body)
             lines = zkteco.count_lines(text)
-            _store(request, device=device, protocol=Protocol.ZK, kind=kind, body=body,
-                   line_count=lines)
+            _store(
+                request, device=device, protocol=Protocol.ZK, kind=kind, body=body, line_count=lines
+            )
             stamp = request.GET.get("Stamp")
             if stamp and device.stamps.get(table) != stamp:
                 device.stamps = {**device.stamps, table: stamp[:20]}
@@ -240,9 +284,15 @@ def iclock_registry(request: HttpRequest) -> HttpResponse:
     if device is None:
         return refusal
     with transaction.atomic():
-        _store(request, device=device, protocol=Protocol.ZK, kind="registry", body=body or b"",
-               status=RequestStatus.ACCEPTED if refusal is None else RequestStatus.REFUSED,
-               reason="" if refusal is None else "device not approved")
+        _store(
+            request,
+            device=device,
+            protocol=Protocol.ZK,
+            kind="registry",
+            body=body or b"",
+            status=RequestStatus.ACCEPTED if refusal is None else RequestStatus.REFUSED,
+            reason="" if refusal is None else "device not approved",
+        )
     if refusal is not None:
         return _text("ERROR: registration refused until approved", 406)
     liveness.seen(device.pk)
@@ -255,12 +305,24 @@ def iclock_push(request: HttpRequest) -> HttpResponse:
     if refusal is not None:
         return refusal
     liveness.seen(device.pk)
-    return _text("\n".join([
-        "ServerVersion=3.1.2", "ServerName=JinhuDutyPortal", "PushVersion=3.1.2",
-        "ErrorDelay=60", "RequestDelay=10", "TransTimes=00:00;12:00", "TransInterval=1",
-        "TransTables=User Transaction", "Realtime=1", f"SessionID={device.pk:032X}",
-        "TimeoutSec=10",
-    ]) + "\n")
+    return _text(
+        "\n".join(
+            [
+                "ServerVersion=3.1.2",
+                "ServerName=JinhuDutyPortal",
+                "PushVersion=3.1.2",
+                "ErrorDelay=60",
+                "RequestDelay=10",
+                "TransTimes=00:00;12:00",
+                "TransInterval=1",
+                "TransTables=User Transaction",
+                "Realtime=1",
+                f"SessionID={device.pk:032X}",
+                "TimeoutSec=10",
+            ]
+        )
+        + "\n"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -278,26 +340,54 @@ def hik_events(request: HttpRequest, token: str) -> HttpResponse:
     try:
         with transaction.atomic():
             if body is None:
-                _store(request, device=device, protocol=Protocol.HIK, kind="hik_event",
-                       body=b"", status=RequestStatus.REFUSED, reason=too_big)
+                _store(
+                    request,
+                    device=device,
+                    protocol=Protocol.HIK,
+                    kind="hik_event",
+                    body=b"",
+                    status=RequestStatus.REFUSED,
+                    reason=too_big,
+                )
                 return HttpResponse(too_big, status=413, content_type="text/plain")
             if device is None or device.status != DeviceStatus.ACTIVE:
                 reason = "未知的设备令牌" if device is None else "设备未启用"
-                _store(request, device=device, protocol=Protocol.HIK, kind="hik_event",
-                       body=body, status=RequestStatus.REFUSED, reason=reason)
+                _store(
+                    request,
+                    device=device,
+                    protocol=Protocol.HIK,
+                    kind="hik_event",
+                    body=body,
+                    status=RequestStatus.REFUSED,
+                    reason=reason,
+                )
                 return HttpResponse("forbidden", status=403, content_type="text/plain")
             try:
                 events = hikvision.parse(content_type, body, keep_pictures=False)
             except hikvision.BodyError as exc:
-                _store(request, device=device, protocol=Protocol.HIK, kind="hik_event",
-                       body=body, status=RequestStatus.REFUSED, reason=str(exc))
-                return HttpResponse(f"bad request: {exc}", status=400,
-                                    content_type="text/plain; charset=utf-8")
+                _store(
+                    request,
+                    device=device,
+                    protocol=Protocol.HIK,
+                    kind="hik_event",
+                    body=body,
+                    status=RequestStatus.REFUSED,
+                    reason=str(exc),
+                )
+                return HttpResponse(
+                    f"bad request: {exc}", status=400, content_type="text/plain; charset=utf-8"
+                )
             if all(event.is_heartbeat for event in events):
                 liveness.seen(device.pk)  # a keep-alive: nothing to store
                 return HttpResponse("OK", content_type="text/plain")
-            _store(request, device=device, protocol=Protocol.HIK, kind="hik_event", body=body,
-                   line_count=len(events))
+            _store(
+                request,
+                device=device,
+                protocol=Protocol.HIK,
+                kind="hik_event",
+                body=body,
+                line_count=len(events),
+            )
     except DatabaseError:
         log.exception("could not store a Hikvision event; the device will resend")
         return HttpResponse("storage unavailable", status=500, content_type="text/plain")

@@ -61,8 +61,11 @@ class Verdict:
 
 def judge(f: SlotFacts) -> Verdict:
     relevant = sorted(
-        (p for p in f.punches
-         if f.starts_at - ARRIVAL_WINDOW <= p.at <= f.ends_at + DEPARTURE_WINDOW),
+        (
+            p
+            for p in f.punches
+            if f.starts_at - ARRIVAL_WINDOW <= p.at <= f.ends_at + DEPARTURE_WINDOW
+        ),
         key=lambda p: p.at,
     )
     arrivals = [p for p in relevant if p.at <= f.ends_at]
@@ -90,7 +93,9 @@ def judge(f: SlotFacts) -> Verdict:
     if arrival is not None and not late and not early:
         return Verdict(state="on_time", note="" if arrival.biometric else "非生物识别签到", **base)
     if not complete:
-        reason = "本村未登记考勤设备" if not f.devices_last_seen else "有考勤设备在时段结束后尚未同步"
+        reason = (
+            "本村未登记考勤设备" if not f.devices_last_seen else "有考勤设备在时段结束后尚未同步"
+        )
         return Verdict(state="unknown", note=reason, **base)
     if arrival is None:
         return Verdict(state="absent", note="无签到记录", **base)

@@ -7,6 +7,7 @@ public page is pinned by a test).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -161,3 +162,30 @@ def dutylog_totals_by_village(entries):
         )
         .order_by("village__sort_order")
     )
+
+
+def serial_gaps(device, *, since=None, limit: int = 20) -> list[tuple[int, int]]:
+    """Missing Hikvision ``serialNo`` ranges: events the device numbered but we never got.
+
+    A gap may be events not yet replayed (``httpBroken`` resends them later),
+    or lost ones to fetch back with an AcsEvent search from the LAN.
+    """
+    from itertools import chain
+
+    from attendance.models import DeviceEvent, Punch
+
+    since = since or timezone.now() - dt.timedelta(days=7)
+    serials = sorted(
+        set(
+            chain(
+                Punch.objects.filter(
+                    device=device, record_id__isnull=False, received_at__gte=since
+                ).values_list("record_id", flat=True),
+                DeviceEvent.objects.filter(
+                    device=device, record_id__isnull=False, request__received_at__gte=since
+                ).values_list("record_id", flat=True),
+            )
+        )
+    )
+    gaps = [(a + 1, b - 1) for a, b in itertools.pairwise(serials) if b - a > 1]
+    return gaps[-limit:]

@@ -15,8 +15,12 @@ from attendance import liveness
 from attendance.services import devices, ingest, outcomes, rosters
 from villages.models import Village
 
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_jitter": True,
-         "max_retries": 5}
+RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
 @shared_task(name="attendance.slots_extend_horizon")
@@ -37,8 +41,11 @@ def requests_parse_stragglers() -> int:
     """Safety net: requests stored but never parsed (a lost task) are parsed now."""
     from attendance.models import DeviceRequest
 
-    ids = list(DeviceRequest.objects.unparsed().filter(device__status="active")
-               .values_list("pk", flat=True)[:1000])
+    ids = list(
+        DeviceRequest.objects.unparsed()
+        .filter(device__status="active")
+        .values_list("pk", flat=True)[:1000]
+    )
     for pk in ids:
         ingest.request_parse(pk)
     return len(ids)

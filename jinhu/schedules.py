@@ -18,9 +18,7 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "attendance.slots_extend_horizon", crontab(hour=1, minute=10), expires=6 * 3600
     ),
     # Every minute: copy device liveness from the cache into the database.
-    "devices-liveness": entry(
-        "attendance.devices_flush_liveness", crontab(), expires=50
-    ),
+    "devices-liveness": entry("attendance.devices_flush_liveness", crontab(), expires=50),
     # Every 15 minutes: judge recent slots (they leave "pending" as time passes).
     "outcomes-recent": entry(
         "attendance.outcomes_judge_recent", crontab(minute="*/15"), expires=14 * 60

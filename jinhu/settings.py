@@ -162,7 +162,7 @@ else:
 # ---------------------------------------------------------------------------
 # With no broker configured (the embedded default) tasks run eagerly in the
 # web process, so that a newcomer needs no services at all.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -287,6 +287,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # its start-up banner on every command
+        "celery.app.trace": {"level": "WARNING"},  # a line per task: too much in eager mode
     },
 }
 

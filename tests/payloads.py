@@ -38,18 +38,19 @@ def requests(name: str) -> list[RawRequest]:
     data = payload(name)
     out = []
     for match in REQUEST_RE.finditer(data):
-        head_end = re.search(rb"\r?\n\r?\n", data[match.end():])
-        head = data[match.end():match.end() + head_end.start()].decode()
+        head_end = re.search(rb"\r?\n\r?\n", data[match.end() :])
+        head = data[match.end() : match.end() + head_end.start()].decode()
         body_start = match.end() + head_end.end()
         stop = STOP_RE.search(data, body_start)
-        body = data[body_start: stop.start() if stop else len(data)]
+        body = data[body_start : stop.start() if stop else len(data)]
         headers = {}
         for line in head.strip().splitlines():
             key, _sep, value = line.partition(":")
             headers[key.strip().lower()] = value.strip()
         url = urlsplit(match.group(2).decode())
-        out.append(RawRequest(match.group(1).decode(), url.path, dict(parse_qsl(url.query)),
-                              headers, body))
+        out.append(
+            RawRequest(match.group(1).decode(), url.path, dict(parse_qsl(url.query)), headers, body)
+        )
     return out
 
 

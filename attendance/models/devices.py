@@ -64,7 +64,9 @@ class Device(models.Model):
     token_hint = models.CharField(_("令牌末四位"), max_length=4, blank=True)
     # ZKTeco clocks cannot carry a secret: optionally pin them to a source network.
     allowed_network = models.CharField(
-        _("允许的来源网段"), max_length=43, blank=True,
+        _("允许的来源网段"),
+        max_length=43,
+        blank=True,
         help_text=_("例如 10.12.0.0/16；留空表示不限制。"),
     )
     push_version = models.CharField(_("协议版本"), max_length=16, blank=True)

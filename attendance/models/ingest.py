@@ -35,13 +35,18 @@ class DeviceScopedQuerySet(ScopedQuerySet):
 
 class DeviceRequestQuerySet(DeviceScopedQuerySet):
     def unparsed(self):
-        return self.filter(status=RequestStatus.ACCEPTED, parsed_at__isnull=True,
-                           kind__in=PARSED_KINDS)
+        return self.filter(
+            status=RequestStatus.ACCEPTED, parsed_at__isnull=True, kind__in=PARSED_KINDS
+        )
 
 
 class DeviceRequest(models.Model):
     device = models.ForeignKey(
-        Device, on_delete=models.PROTECT, null=True, blank=True, related_name="requests",
+        Device,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
         verbose_name=_("设备"),
     )
     protocol = models.CharField(_("协议"), max_length=4, choices=Protocol.choices)
@@ -72,8 +77,11 @@ class DeviceRequest(models.Model):
             # Replay and the device page: a device's requests over a period.
             models.Index(fields=["device", "received_at"], name="devreq_device_received"),
             # The parse queue sweeper: accepted, not yet parsed.
-            models.Index(fields=["status", "parsed_at"], name="devreq_unparsed",
-                         condition=Q(parsed_at__isnull=True)),
+            models.Index(
+                fields=["status", "parsed_at"],
+                name="devreq_unparsed",
+                condition=Q(parsed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,14 +105,22 @@ class PunchQuerySet(ScopedQuerySet):
 
 
 class Punch(models.Model):
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="punches",
-                               verbose_name=_("设备"))
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="punches",
-                                verbose_name=_("村（社区）"))
+    device = models.ForeignKey(
+        Device, on_delete=models.PROTECT, related_name="punches", verbose_name=_("设备")
+    )
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="punches", verbose_name=_("村（社区）")
+    )
     source = models.CharField(_("来源"), max_length=10, choices=PunchSource.choices)
     pin = models.CharField(_("设备工号"), max_length=24)
-    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="punches", verbose_name=_("干部"))
+    cadre = models.ForeignKey(
+        Cadre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="punches",
+        verbose_name=_("干部"),
+    )
     punched_at = models.DateTimeField(_("打卡时间"))
     #: the time exactly as the device sent it (device-local wall clock, or ISO with offset)
     raw_time = models.CharField(_("原始时间"), max_length=40)
@@ -113,15 +129,21 @@ class Punch(models.Model):
     is_biometric = models.BooleanField(_("生物识别"), default=False)
     #: ZK rtlog ``index`` or Hikvision ``serialNo``: unique per device when present
     record_id = models.BigIntegerField(_("设备记录号"), null=True, blank=True)
-    request = models.ForeignKey(DeviceRequest, on_delete=models.PROTECT, related_name="punches",
-                                verbose_name=_("原始请求"))
+    request = models.ForeignKey(
+        DeviceRequest, on_delete=models.PROTECT, related_name="punches", verbose_name=_("原始请求")
+    )
     line_no = models.PositiveIntegerField(_("行号"))
     received_at = models.DateTimeField(_("接收时间"))
     flags = models.JSONField(_("疑点"), default=list, blank=True)
     needs_review = models.BooleanField(_("待核实"), default=False)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+",
-                                    verbose_name=_("核实人"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核实人"),
+    )
     unmatched_reason = models.CharField(_("未匹配原因"), max_length=100, blank=True)
 
     objects = PunchQuerySet.as_manager()
@@ -136,10 +158,12 @@ class Punch(models.Model):
             # changes nothing. Stamps are unreliable by the vendor's own account.
             models.UniqueConstraint(
                 fields=["device", "pin", "raw_time", "status", "verify"],
-                condition=Q(record_id__isnull=True), name="punch_content_unique",
+                condition=Q(record_id__isnull=True),
+                name="punch_content_unique",
             ),
             models.UniqueConstraint(
-                fields=["device", "record_id"], condition=Q(record_id__isnull=False),
+                fields=["device", "record_id"],
+                condition=Q(record_id__isnull=False),
                 name="punch_record_unique",
             ),
         ]
@@ -156,10 +180,19 @@ class Punch(models.Model):
 
 
 class QuarantinedLine(models.Model):
-    request = models.ForeignKey(DeviceRequest, on_delete=models.CASCADE,
-                                related_name="quarantined", verbose_name=_("原始请求"))
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True,
-                               related_name="quarantined", verbose_name=_("设备"))
+    request = models.ForeignKey(
+        DeviceRequest,
+        on_delete=models.CASCADE,
+        related_name="quarantined",
+        verbose_name=_("原始请求"),
+    )
+    device = models.ForeignKey(
+        Device,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="quarantined",
+        verbose_name=_("设备"),
+    )
     line_no = models.PositiveIntegerField(_("行号"))
     raw = models.TextField(_("原始内容"))
     reason = models.CharField(_("原因"), max_length=300)
@@ -190,10 +223,12 @@ class DeviceEvent(models.Model):
         ATTEMPT = "attempt", _("认证失败")
         ACCESS = "access", _("其他门禁事件")
 
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="events",
-                               verbose_name=_("设备"))
-    request = models.ForeignKey(DeviceRequest, on_delete=models.CASCADE, related_name="events",
-                                verbose_name=_("原始请求"))
+    device = models.ForeignKey(
+        Device, on_delete=models.PROTECT, related_name="events", verbose_name=_("设备")
+    )
+    request = models.ForeignKey(
+        DeviceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("原始请求")
+    )
     line_no = models.PositiveIntegerField(_("行号"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
@@ -224,14 +259,21 @@ class DeviceEvent(models.Model):
 class PinMapping(models.Model):
     """A device's PIN / employee number → a cadre. Per device, never global."""
 
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="pin_mappings",
-                               verbose_name=_("设备"))
+    device = models.ForeignKey(
+        Device, on_delete=models.CASCADE, related_name="pin_mappings", verbose_name=_("设备")
+    )
     pin = models.CharField(_("设备工号"), max_length=24)
-    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="pin_mappings",
-                              verbose_name=_("干部"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("登记人"))
+    cadre = models.ForeignKey(
+        Cadre, on_delete=models.PROTECT, related_name="pin_mappings", verbose_name=_("干部")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     objects = DeviceScopedQuerySet.as_manager()
@@ -261,18 +303,25 @@ class DeviceCommand(models.Model):
         VERIFY_SUM = "verify_sum", _("核对记录数")
         INFO = "info", _("读取设备信息")
 
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="commands",
-                               verbose_name=_("设备"))
+    device = models.ForeignKey(
+        Device, on_delete=models.CASCADE, related_name="commands", verbose_name=_("设备")
+    )
     cmd_id = models.CharField(_("命令编号"), max_length=16)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     command = models.CharField(_("命令"), max_length=200)
     period_start = models.DateTimeField(_("起始时间"), null=True, blank=True)
     period_end = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    state = models.CharField(_("状态"), max_length=8, choices=CommandState.choices,
-                             default=CommandState.PENDING)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("发起人"))
+    state = models.CharField(
+        _("状态"), max_length=8, choices=CommandState.choices, default=CommandState.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     sent_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -280,8 +329,14 @@ class DeviceCommand(models.Model):
     return_code = models.IntegerField(_("返回码"), null=True, blank=True)
     result = models.JSONField(_("返回内容"), default=dict, blank=True)
     #: the command this one re-sends (a retry gets a new CmdID)
-    retry_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+", verbose_name=_("重发自"))
+    retry_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("重发自"),
+    )
 
     objects = DeviceScopedQuerySet.as_manager()
 
@@ -304,14 +359,21 @@ class DeviceCommand(models.Model):
 class Reconciliation(models.Model):
     """A day's count on the device (VERIFY SUM) against what we stored."""
 
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="reconciliations",
-                               verbose_name=_("设备"))
+    device = models.ForeignKey(
+        Device, on_delete=models.CASCADE, related_name="reconciliations", verbose_name=_("设备")
+    )
     day = models.DateField(_("日期"))
     device_count = models.PositiveIntegerField(_("设备记录数"))
     stored_count = models.PositiveIntegerField(_("平台记录数"))
     checked_at = models.DateTimeField(_("核对时间"), auto_now=True)
-    backfill = models.ForeignKey(DeviceCommand, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="+", verbose_name=_("补传命令"))
+    backfill = models.ForeignKey(
+        DeviceCommand,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("补传命令"),
+    )
 
     objects = DeviceScopedQuerySet.as_manager()
 
@@ -343,8 +405,14 @@ class OutcomeState(models.TextChoices):
 
 
 #: states that count for a village (pending and unknown never count against it)
-JUDGED_STATES = (OutcomeState.ON_TIME, OutcomeState.LATE, OutcomeState.LEFT_EARLY,
-                 OutcomeState.LATE_AND_EARLY, OutcomeState.ABSENT, OutcomeState.EXCUSED)
+JUDGED_STATES = (
+    OutcomeState.ON_TIME,
+    OutcomeState.LATE,
+    OutcomeState.LEFT_EARLY,
+    OutcomeState.LATE_AND_EARLY,
+    OutcomeState.ABSENT,
+    OutcomeState.EXCUSED,
+)
 COMPLIANT_STATES = (OutcomeState.ON_TIME, OutcomeState.EXCUSED)
 
 
@@ -355,13 +423,16 @@ class SlotOutcomeQuerySet(ScopedQuerySet):
 class SlotOutcome(models.Model):
     """The attendance verdict on one duty slot, recomputed from punches (never edited)."""
 
-    slot = models.OneToOneField(DutySlot, on_delete=models.CASCADE, related_name="outcome",
-                                verbose_name=_("值班时段"))
+    slot = models.OneToOneField(
+        DutySlot, on_delete=models.CASCADE, related_name="outcome", verbose_name=_("值班时段")
+    )
     # Denormalised from the slot for the monthly scoring scan (no join needed).
-    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="outcomes",
-                                verbose_name=_("村（社区）"))
-    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="outcomes",
-                              verbose_name=_("干部"))
+    village = models.ForeignKey(
+        Village, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("村（社区）")
+    )
+    cadre = models.ForeignKey(
+        Cadre, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("干部")
+    )
     day = models.DateField(_("日期"))
     state = models.CharField(_("结果"), max_length=12, choices=OutcomeState.choices)
     arrived_at = models.DateTimeField(_("签到"), null=True, blank=True)
@@ -393,14 +464,23 @@ class SlotOutcome(models.Model):
 class OutcomeCorrection(models.Model):
     """A manual correction of a slot's outcome: reason, approver, forever marked."""
 
-    slot = models.ForeignKey(DutySlot, on_delete=models.CASCADE, related_name="corrections",
-                             verbose_name=_("值班时段"))
+    slot = models.ForeignKey(
+        DutySlot, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("值班时段")
+    )
     state = models.CharField(_("更正为"), max_length=12, choices=OutcomeState.choices)
     reason = models.CharField(_("原因"), max_length=300)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("申请人"))
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("批准人"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("批准人"),
+    )
     created_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
 
     class Meta:

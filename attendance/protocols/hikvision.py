@@ -125,13 +125,20 @@ def _event_from_dict(part_no: int, data: dict, pictures=()) -> HikEvent:
     if isinstance(current, str):
         current = current.lower() != "false"
     return HikEvent(
-        part_no=part_no, raw=data, event_type=str(data.get("eventType", "")),
+        part_no=part_no,
+        raw=data,
+        event_type=str(data.get("eventType", "")),
         event_state=str(data.get("eventState", "")),
-        mac=str(data.get("macAddress", "")).lower(), date_time_raw=raw_time, date_time=moment,
-        major=_as_int(acs.get("majorEventType")), minor=_as_int(acs.get("subEventType")),
+        mac=str(data.get("macAddress", "")).lower(),
+        date_time_raw=raw_time,
+        date_time=moment,
+        major=_as_int(acs.get("majorEventType")),
+        minor=_as_int(acs.get("subEventType")),
         employee_no=str(acs.get("employeeNoString") or acs.get("employeeNo") or "").strip(),
-        name=str(acs.get("name", "")), serial_no=_as_int(acs.get("serialNo")),
-        current_event=bool(current), channel_name=str(data.get("channelName", "")),
+        name=str(acs.get("name", "")),
+        serial_no=_as_int(acs.get("serialNo")),
+        current_event=bool(current),
+        channel_name=str(data.get("channelName", "")),
         pictures=tuple(pictures),
     )
 
@@ -201,5 +208,6 @@ def _parse_multipart(content_type: str, body: bytes, *, keep_pictures: bool) -> 
         events.append((part_no, _parse_part(part_no, media, payload)))
     if not events:
         raise BodyError("multipart 请求中没有事件部分")
-    return [_event_from_dict(n, data, pictures if i == 0 else ()) for i, (n, data) in
-            enumerate(events)]
+    return [
+        _event_from_dict(n, data, pictures if i == 0 else ()) for i, (n, data) in enumerate(events)
+    ]

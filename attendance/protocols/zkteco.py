@@ -19,16 +19,29 @@ TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 PIN_RE = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
 
 #: verify codes that prove a body was there (fingerprint, face, vein, palm, combinations)
-BIOMETRIC_VERIFY = frozenset({1, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-                              25, 26, 27, 28, 29})
+BIOMETRIC_VERIFY = frozenset(
+    {1, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29}
+)
 #: OPLOG operation codes that put a day's records in doubt (set time, resets, deletions,
 #: server address changes)
-AUDIT_OPTYPES = {13: "清除数据", 21: "修改设备时间", 22: "恢复出厂设置", 23: "删除考勤记录",
-                 82: "修改云服务器地址", 83: "修改云服务器端口"}
+AUDIT_OPTYPES = {
+    13: "清除数据",
+    21: "修改设备时间",
+    22: "恢复出厂设置",
+    23: "删除考勤记录",
+    82: "修改云服务器地址",
+    83: "修改云服务器端口",
+}
 #: commands the portal may ever send. CLEAR LOG / CLEAR DATA destroy the only evidence
 #: and are deliberately absent.
-ALLOWED_COMMANDS = ("DATA QUERY ATTLOG", "VERIFY SUM ATTLOG", "INFO", "CHECK", "LOG",
-                    "DATA UPDATE USERINFO")
+ALLOWED_COMMANDS = (
+    "DATA QUERY ATTLOG",
+    "VERIFY SUM ATTLOG",
+    "INFO",
+    "CHECK",
+    "LOG",
+    "DATA UPDATE USERINFO",
+)
 
 
 def valid_serial(sn: str | None) -> bool:
@@ -54,7 +67,9 @@ class AttlogRecord:
 
     def aware_time(self, zone: dt.tzinfo) -> dt.datetime:
         if self.time_offset is not None:
-            return self.local_time.replace(tzinfo=dt.timezone(dt.timedelta(seconds=self.time_offset)))
+            return self.local_time.replace(
+                tzinfo=dt.timezone(dt.timedelta(seconds=self.time_offset))
+            )
         return self.local_time.replace(tzinfo=zone)
 
 
@@ -80,7 +95,11 @@ def count_lines(text: str) -> int:
 def parse_attlog_line(line_no: int, line: str) -> AttlogRecord | Malformed:
     fields = line.split("\t")
     if len(fields) < 4:
-        return Malformed(line_no, line, f"字段数不足：需要至少 4 个（工号、时间、状态、验证方式），实际 {len(fields)} 个")
+        return Malformed(
+            line_no,
+            line,
+            f"字段数不足：需要至少 4 个（工号、时间、状态、验证方式），实际 {len(fields)} 个",
+        )
     pin, raw_time, status, verify = (f.strip() for f in fields[:4])
     if not PIN_RE.match(pin):
         return Malformed(line_no, line, f"工号格式不正确：{pin!r}")
@@ -100,9 +119,15 @@ def parse_attlog_line(line_no: int, line: str) -> AttlogRecord | Malformed:
         if not -14 * 3600 <= offset <= 14 * 3600:
             return Malformed(line_no, line, f"时区偏移超出范围：{offset}")
     return AttlogRecord(
-        line_no=line_no, raw=line, pin=pin, raw_time=raw_time, local_time=local,
-        status=status_i, verify=verify_i,
-        workcode=fields[4].strip() if len(fields) > 4 else "0", time_offset=offset,
+        line_no=line_no,
+        raw=line,
+        pin=pin,
+        raw_time=raw_time,
+        local_time=local,
+        status=status_i,
+        verify=verify_i,
+        workcode=fields[4].strip() if len(fields) > 4 else "0",
+        time_offset=offset,
     )
 
 
@@ -182,10 +207,17 @@ def parse_operlog(text: str) -> list[OplogRecord | UserRecord | OtherRecord | Ma
             except ValueError:
                 out.append(Malformed(line_no, line, f"OPLOG 操作代码不是数字：{fields[0]!r}"))
                 continue
-            out.append(OplogRecord(
-                line_no, line, op_type, fields[1].strip(), raw_time,
-                dt.datetime.strptime(raw_time, "%Y-%m-%d %H:%M:%S"), tuple(fields[3:]),
-            ))
+            out.append(
+                OplogRecord(
+                    line_no,
+                    line,
+                    op_type,
+                    fields[1].strip(),
+                    raw_time,
+                    dt.datetime.strptime(raw_time, "%Y-%m-%d %H:%M:%S"),
+                    tuple(fields[3:]),
+                )
+            )
         elif tag == "USER":
             kv = _kv(rest)
             if "PIN" not in kv:
@@ -195,10 +227,28 @@ def parse_operlog(text: str) -> list[OplogRecord | UserRecord | OtherRecord | Ma
                 privilege = int(kv.get("Pri") or 0)
             except ValueError:
                 privilege = 0
-            out.append(UserRecord(line_no, line, kv["PIN"], kv.get("Name", ""), privilege,
-                                  _card(kv.get("Card", ""))))
-        elif tag in {"FP", "FACE", "FVEIN", "USERPIC", "BIOPHOTO", "BIODATA", "WORKCODE", "SMS",
-                     "USER_SMS", "IDCARD"}:
+            out.append(
+                UserRecord(
+                    line_no,
+                    line,
+                    kv["PIN"],
+                    kv.get("Name", ""),
+                    privilege,
+                    _card(kv.get("Card", "")),
+                )
+            )
+        elif tag in {
+            "FP",
+            "FACE",
+            "FVEIN",
+            "USERPIC",
+            "BIOPHOTO",
+            "BIODATA",
+            "WORKCODE",
+            "SMS",
+            "USER_SMS",
+            "IDCARD",
+        }:
             out.append(OtherRecord(line_no, line, tag))
         else:
             out.append(Malformed(line_no, line, f"未知的记录类型：{tag[:20]!r}"))
@@ -236,11 +286,19 @@ def parse_rtlog(text: str) -> list[RtlogRecord | Malformed]:
             raw_time = kv["time"].strip()
             if not TIME_RE.match(raw_time):
                 raise ValueError(f"时间格式不正确：{raw_time!r}")
-            out.append(RtlogRecord(
-                line_no, line, int(kv["index"]), kv.get("pin", "").strip(), raw_time,
-                dt.datetime.strptime(raw_time, "%Y-%m-%d %H:%M:%S"), int(kv.get("event", 0)),
-                int(kv.get("inoutstatus", 0)), int(kv.get("verifytype", 0)),
-            ))
+            out.append(
+                RtlogRecord(
+                    line_no,
+                    line,
+                    int(kv["index"]),
+                    kv.get("pin", "").strip(),
+                    raw_time,
+                    dt.datetime.strptime(raw_time, "%Y-%m-%d %H:%M:%S"),
+                    int(kv.get("event", 0)),
+                    int(kv.get("inoutstatus", 0)),
+                    int(kv.get("verifytype", 0)),
+                )
+            )
         except (KeyError, ValueError) as exc:
             out.append(Malformed(line_no, line, f"rtlog 记录无法解析：{exc}"))
     return out
@@ -274,13 +332,30 @@ def parse_devicecmd(text: str) -> list[CommandResult]:
 
 def parse_info(info: str) -> dict[str, str]:
     """``INFO=`` on getrequest: fw, users, fps, attlogs, ip, … (comma separated)."""
-    names = ("firmware", "users", "fingerprints", "attlogs", "ip", "fp_version", "face_version",
-             "faces_needed", "faces", "flags", "cards", "user_pictures", "att_photos")
+    names = (
+        "firmware",
+        "users",
+        "fingerprints",
+        "attlogs",
+        "ip",
+        "fp_version",
+        "face_version",
+        "faces_needed",
+        "faces",
+        "flags",
+        "cards",
+        "user_pictures",
+        "att_photos",
+    )
     return dict(zip(names, (v.strip() for v in info.split(",")), strict=False))
 
 
 def parse_registry(text: str) -> dict[str, str]:
-    """v3 capability list ``k=v,k=v``; values may contain commas (``~OEMVendor=ZKTECO CO., LTD.``)."""
+    """v3 capability list ``k=v,k=v``.
+
+    Values may contain commas (``~OEMVendor=ZKTECO CO., LTD.``), so split only on a
+    comma followed by ``key=``.
+    """
     parts = re.split(r",(?=[~A-Za-z][\w~]*=)", text.strip())
     return dict(p.partition("=")[::2] for p in parts if "=" in p)
 

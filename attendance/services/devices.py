@@ -45,9 +45,16 @@ def _normalise_mac(mac: str | None) -> str | None:
 
 @transaction.atomic
 def device_register(
-    *, actor, kind: str, village: Village, serial_number: str | None = None,
-    mac_address: str | None = None, name: str = "", location: str = "",
-    time_zone: str = "Asia/Shanghai", installed_on: dt.date | None = None,
+    *,
+    actor,
+    kind: str,
+    village: Village,
+    serial_number: str | None = None,
+    mac_address: str | None = None,
+    name: str = "",
+    location: str = "",
+    time_zone: str = "Asia/Shanghai",
+    installed_on: dt.date | None = None,
     allowed_network: str = "",
 ) -> tuple[Device, str | None]:
     """Register and approve a device; returns it and, for Hikvision, its token (shown once).
@@ -81,8 +88,9 @@ def device_register(
     device.location, device.time_zone = location or device.location, time_zone
     device.installed_on = installed_on or device.installed_on or timezone.localdate()
     device.allowed_network = allowed_network
+    if device.status != DeviceStatus.ACTIVE:  # registering twice changes nothing
+        device.approved_by, device.approved_at = actor, timezone.now()
     device.status = DeviceStatus.ACTIVE
-    device.approved_by, device.approved_at = actor, timezone.now()
     token = None
     if kind == DeviceKind.HIK_TERMINAL and not device.token_hash:
         token = secrets.token_urlsafe(24)
@@ -100,13 +108,16 @@ def _parse_kept_requests(device: Device) -> None:
     from attendance.tasks import request_parse
 
     pending_ids = list(
-        DeviceRequest.objects.filter(device=device, parsed_at__isnull=True,
-                                     kind__in=("attlog", "operlog", "rtlog", "hik_event"))
-        .values_list("pk", flat=True)
+        DeviceRequest.objects.filter(
+            device=device,
+            parsed_at__isnull=True,
+            kind__in=("attlog", "operlog", "rtlog", "hik_event"),
+        ).values_list("pk", flat=True)
     )
     if pending_ids:
-        DeviceRequest.objects.filter(pk__in=pending_ids).update(status="accepted",
-                                                                 refusal_reason="")
+        DeviceRequest.objects.filter(pk__in=pending_ids).update(
+            status="accepted", refusal_reason=""
+        )
         for pk in pending_ids:
             request_parse.delay_on_commit(pk)
 
@@ -178,8 +189,14 @@ def _fmt(moment: dt.datetime, zone: str) -> str:
 
 
 @transaction.atomic
-def command_queue(*, actor, device: Device, kind: str, start: dt.datetime | None = None,
-                  end: dt.datetime | None = None) -> DeviceCommand:
+def command_queue(
+    *,
+    actor,
+    device: Device,
+    kind: str,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> DeviceCommand:
     """Queue one of the allowed commands. There is no way to queue a clearing command."""
     _staff_only(actor)
     if device.kind != DeviceKind.ZK_CLOCK or device.status != DeviceStatus.ACTIVE:
@@ -187,15 +204,23 @@ def command_queue(*, actor, device: Device, kind: str, start: dt.datetime | None
     if kind in (DeviceCommand.Kind.DATA_QUERY, DeviceCommand.Kind.VERIFY_SUM):
         if not start or not end or end <= start:
             raise ValidationError(_("请填写正确的起止时间。"))
-        table = "DATA QUERY ATTLOG" if kind == DeviceCommand.Kind.DATA_QUERY else "VERIFY SUM ATTLOG"
-        command = f"{table} StartTime={_fmt(start, device.time_zone)}\tEndTime={_fmt(end, device.time_zone)}"
+        table = (
+            "DATA QUERY ATTLOG" if kind == DeviceCommand.Kind.DATA_QUERY else "VERIFY SUM ATTLOG"
+        )
+        zone = device.time_zone
+        command = f"{table} StartTime={_fmt(start, zone)}\tEndTime={_fmt(end, zone)}"
     elif kind == DeviceCommand.Kind.INFO:
         command = "INFO"
     else:
         raise ValidationError(_("不支持的命令。"))
     cmd = DeviceCommand(
-        device=device, cmd_id=_cmd_id({"data_query": "Q", "verify_sum": "V", "info": "I"}[kind]),
-        kind=kind, command=command, period_start=start, period_end=end, created_by=actor,
+        device=device,
+        cmd_id=_cmd_id({"data_query": "Q", "verify_sum": "V", "info": "I"}[kind]),
+        kind=kind,
+        command=command,
+        period_start=start,
+        period_end=end,
+        created_by=actor,
         expires_at=timezone.now() + COMMAND_TTL,
     )
     zkteco.format_command(cmd.cmd_id, cmd.command)  # refuses anything not allowed
@@ -212,11 +237,13 @@ def reconciliation_queue_all(*, day: dt.date | None = None) -> int:
         zone = zoneinfo.ZoneInfo(device.time_zone)
         start = dt.datetime.combine(day, dt.time(0), zone)
         end = dt.datetime.combine(day, dt.time(23, 59, 59), zone)
-        if DeviceCommand.objects.filter(device=device, kind=DeviceCommand.Kind.VERIFY_SUM,
-                                        period_start=start).exists():
+        if DeviceCommand.objects.filter(
+            device=device, kind=DeviceCommand.Kind.VERIFY_SUM, period_start=start
+        ).exists():
             continue
-        command_queue(actor=None, device=device, kind=DeviceCommand.Kind.VERIFY_SUM,
-                      start=start, end=end)
+        command_queue(
+            actor=None, device=device, kind=DeviceCommand.Kind.VERIFY_SUM, start=start, end=end
+        )
         queued += 1
     return queued
 
@@ -226,8 +253,7 @@ def commands_take(device_id: int, *, limit: int = 5) -> list[str]:
     with transaction.atomic():
         commands = list(
             DeviceCommand.objects.select_for_update(skip_locked=True)
-            .filter(device_id=device_id, state=CommandState.PENDING,
-                    expires_at__gt=timezone.now())
+            .filter(device_id=device_id, state=CommandState.PENDING, expires_at__gt=timezone.now())
             .order_by("created_at")[:limit]
         )
         if not commands:
@@ -238,8 +264,9 @@ def commands_take(device_id: int, *, limit: int = 5) -> list[str]:
     return [zkteco.format_command(c.cmd_id, c.command) for c in commands]
 
 
-def commands_retry_stale(*, sent_timeout: dt.timedelta = dt.timedelta(minutes=10),
-                         attempts: int = 3) -> int:
+def commands_retry_stale(
+    *, sent_timeout: dt.timedelta = dt.timedelta(minutes=10), attempts: int = 3
+) -> int:
     """Sent but unanswered commands expire; a retry gets a new CmdID (at-least-once)."""
     now = timezone.now()
     stale = DeviceCommand.objects.filter(state=CommandState.SENT, sent_at__lt=now - sent_timeout)
@@ -256,10 +283,15 @@ def commands_retry_stale(*, sent_timeout: dt.timedelta = dt.timedelta(minutes=10
                 depth += 1
             if depth < attempts and cmd.expires_at > now:
                 DeviceCommand.objects.create(
-                    device_id=cmd.device_id, cmd_id=_cmd_id(cmd.cmd_id[0]), kind=cmd.kind,
-                    command=cmd.command, period_start=cmd.period_start,
-                    period_end=cmd.period_end, created_by=cmd.created_by,
-                    expires_at=cmd.expires_at, retry_of=cmd,
+                    device_id=cmd.device_id,
+                    cmd_id=_cmd_id(cmd.cmd_id[0]),
+                    kind=cmd.kind,
+                    command=cmd.command,
+                    period_start=cmd.period_start,
+                    period_end=cmd.period_end,
+                    created_by=cmd.created_by,
+                    expires_at=cmd.expires_at,
+                    retry_of=cmd,
                 )
                 commands_changed(cmd.device_id)
                 retried += 1
@@ -334,13 +366,32 @@ def allowed_from(device: Device, remote_addr: str | None) -> bool:
         return False
 
 
-def ensure_pending(*, serial: str | None = None, mac: str | None = None, kind: str,
-                   push_version: str = "") -> Device:
+def ensure_pending(
+    *, serial: str | None = None, mac: str | None = None, kind: str, push_version: str = ""
+) -> Device:
     """An unknown device knocked: record it for staff to approve, never trust it."""
     lookup = {"serial_number": serial} if serial else {"mac_address": mac}
     device, _created = Device.objects.get_or_create(
-        **lookup, defaults={"kind": kind, "status": DeviceStatus.PENDING,
-                            "push_version": push_version[:16]},
+        **lookup,
+        defaults={"kind": kind, "status": DeviceStatus.PENDING, "push_version": push_version[:16]},
     )
     _memo.pop(f"sn:{serial}", None)
     return device
+
+
+@transaction.atomic
+def punch_review(*, actor, punch: Punch, accept: bool) -> Punch:
+    """Staff decide on a flagged punch: accepted ones count, rejected ones stay out."""
+    _staff_only(actor)
+    punch.needs_review = not accept
+    punch.reviewed_by = actor
+    if not accept and "rejected" not in punch.flags:
+        punch.flags = [*punch.flags, "rejected"]
+    punch.save(update_fields=["needs_review", "reviewed_by", "flags"])
+    if punch.cadre_id:
+        from attendance.tasks import outcomes_judge
+
+        outcomes_judge.delay_on_commit(
+            punch.village_id, [timezone.localtime(punch.punched_at).date().isoformat()]
+        )
+    return punch

@@ -43,11 +43,19 @@ log = logging.getLogger(__name__)
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 #: a real-time upload whose punch is further than this from its receipt: clock problem
 REALTIME_SKEW = dt.timedelta(minutes=10)
-#: a ZK upload with at most this many lines is treated as real-time (Realtime=1 sends each punch)
-REALTIME_MAX_LINES = 5
+#: a ZK upload of a single line is treated as real-time (Realtime=1 posts each punch as it
+#: happens); bigger batches are backlogs (reconnects, DATA QUERY backfills) whose age is normal
+REALTIME_MAX_LINES = 1
 
-SAFE_HEADERS = ("CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_USER_AGENT", "HTTP_HOST",
-                "HTTP_COOKIE", "HTTP_X_FORWARDED_FOR", "HTTP_DATE")
+SAFE_HEADERS = (
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "HTTP_USER_AGENT",
+    "HTTP_HOST",
+    "HTTP_COOKIE",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_DATE",
+)
 
 
 def headers_of(meta: dict) -> dict[str, str]:
@@ -56,17 +64,36 @@ def headers_of(meta: dict) -> dict[str, str]:
 
 @transaction.atomic
 def request_store(
-    *, device: Device | None, protocol: str, kind: str, method: str, path: str,
-    query_string: str, headers: dict, body: bytes, remote_addr: str | None,
-    status: str = RequestStatus.ACCEPTED, refusal_reason: str = "",
-    received_at: dt.datetime | None = None, line_count: int = 0,
+    *,
+    device: Device | None,
+    protocol: str,
+    kind: str,
+    method: str,
+    path: str,
+    query_string: str,
+    headers: dict,
+    body: bytes,
+    remote_addr: str | None,
+    status: str = RequestStatus.ACCEPTED,
+    refusal_reason: str = "",
+    received_at: dt.datetime | None = None,
+    line_count: int = 0,
 ) -> DeviceRequest:
     """Append the raw request; queue its parsing once the transaction commits."""
     stored = DeviceRequest.objects.create(
-        device=device, protocol=protocol, kind=kind, method=method, path=path[:200],
-        query_string=query_string, headers=headers, body=body, remote_addr=remote_addr,
-        received_at=received_at or timezone.now(), status=status,
-        refusal_reason=refusal_reason[:200], line_count=line_count,
+        device=device,
+        protocol=protocol,
+        kind=kind,
+        method=method,
+        path=path[:200],
+        query_string=query_string,
+        headers=headers,
+        body=body,
+        remote_addr=remote_addr,
+        received_at=received_at or timezone.now(),
+        status=status,
+        refusal_reason=refusal_reason[:200],
+        line_count=line_count,
     )
     if status == RequestStatus.ACCEPTED and kind in ("attlog", "operlog", "rtlog", "hik_event"):
         from attendance.tasks import request_parse
@@ -87,16 +114,20 @@ class ParseResult:
     days: set | None = None
 
     def as_dict(self) -> dict:
-        return {"punches_new": self.punches_new, "punches_duplicate": self.punches_duplicate,
-                "quarantined": self.quarantined, "events": self.events}
+        return {
+            "punches_new": self.punches_new,
+            "punches_duplicate": self.punches_duplicate,
+            "quarantined": self.quarantined,
+            "events": self.events,
+        }
 
 
 def request_claim(request_id: int) -> bool:
     """Claim a stored request for parsing; False if another run already has it."""
     return bool(
-        DeviceRequest.objects.filter(pk=request_id, parsed_at__isnull=True,
-                                     status=RequestStatus.ACCEPTED)
-        .update(parsed_at=timezone.now())
+        DeviceRequest.objects.filter(
+            pk=request_id, parsed_at__isnull=True, status=RequestStatus.ACCEPTED
+        ).update(parsed_at=timezone.now())
     )
 
 
@@ -116,10 +147,13 @@ def request_parse(request_id: int, *, force: bool = False) -> ParseResult | None
             stored.encoding = "utf-8"
         else:
             text, stored.encoding = decode(body)
-            parser = {"attlog": _parse_attlog, "operlog": _parse_operlog,
-                      "rtlog": _parse_rtlog}[stored.kind]
+            parser = {"attlog": _parse_attlog, "operlog": _parse_operlog, "rtlog": _parse_rtlog}[
+                stored.kind
+            ]
             result = parser(stored, device, text)
-        stored.result = result.as_dict()
+        if not (force and stored.result):
+            # A replay keeps the first parse's counts: the state replays reach is the same.
+            stored.result = result.as_dict()
         stored.save(update_fields=["encoding", "result"])
         if result.days:
             from attendance.tasks import outcomes_judge
@@ -134,15 +168,24 @@ def _quarantine(stored: DeviceRequest, device: Device, items: list[Malformed]) -
     if not items:
         return 0
     QuarantinedLine.objects.bulk_create(
-        [QuarantinedLine(request=stored, device=device, line_no=m.line_no, raw=m.raw[:2000],
-                         reason=m.reason[:300]) for m in items],
+        [
+            QuarantinedLine(
+                request=stored,
+                device=device,
+                line_no=m.line_no,
+                raw=m.raw[:2000],
+                reason=m.reason[:300],
+            )
+            for m in items
+        ],
         ignore_conflicts=True,
     )
     return len(items)
 
 
-def _flags(device: Device, punched_at: dt.datetime, received_at: dt.datetime,
-           realtime: bool) -> list[str]:
+def _flags(
+    device: Device, punched_at: dt.datetime, received_at: dt.datetime, realtime: bool
+) -> list[str]:
     flags = []
     if punched_at > received_at + FUTURE_TOLERANCE:
         flags.append("future")
@@ -168,11 +211,23 @@ def _parse_attlog(stored: DeviceRequest, device: Device, text: str) -> ParseResu
             bad.append(rec)
             continue
         punched_at = rec.aware_time(zone)
-        rows.append(_punch_row(stored, device, mapping, source=PunchSource.ZK_ATTLOG,
-                               pin=rec.pin, punched_at=punched_at, raw_time=rec.raw_time,
-                               status=rec.status, verify=rec.verify,
-                               biometric=rec.is_biometric, record_id=None, line_no=rec.line_no,
-                               realtime=realtime))
+        rows.append(
+            _punch_row(
+                stored,
+                device,
+                mapping,
+                source=PunchSource.ZK_ATTLOG,
+                pin=rec.pin,
+                punched_at=punched_at,
+                raw_time=rec.raw_time,
+                status=rec.status,
+                verify=rec.verify,
+                biometric=rec.is_biometric,
+                record_id=None,
+                line_no=rec.line_no,
+                realtime=realtime,
+            )
+        )
     result = ParseResult(quarantined=_quarantine(stored, device, bad))
     _store_and_count(rows, result)
     _update_skew(device, rows, realtime)
@@ -188,18 +243,37 @@ def _parse_rtlog(stored: DeviceRequest, device: Device, text: str) -> ParseResul
         if isinstance(rec, Malformed):
             bad.append(rec)
         elif rec.is_presence:
-            rows.append(_punch_row(stored, device, mapping, source=PunchSource.ZK_RTLOG,
-                                   pin=rec.pin, punched_at=rec.local_time.replace(tzinfo=zone),
-                                   raw_time=rec.raw_time, status=rec.inout, verify=rec.verify,
-                                   biometric=rec.is_biometric, record_id=rec.index,
-                                   line_no=rec.line_no, realtime=True))
+            rows.append(
+                _punch_row(
+                    stored,
+                    device,
+                    mapping,
+                    source=PunchSource.ZK_RTLOG,
+                    pin=rec.pin,
+                    punched_at=rec.local_time.replace(tzinfo=zone),
+                    raw_time=rec.raw_time,
+                    status=rec.inout,
+                    verify=rec.verify,
+                    biometric=rec.is_biometric,
+                    record_id=rec.index,
+                    line_no=rec.line_no,
+                    realtime=True,
+                )
+            )
         else:
-            events.append(DeviceEvent(
-                device=device, request=stored, line_no=rec.line_no,
-                kind=DeviceEvent.Kind.ACCESS, occurred_at=rec.local_time.replace(tzinfo=zone),
-                code=rec.event, record_id=rec.index, summary=f"门禁事件 {rec.event}",
-                payload={"raw": rec.raw},
-            ))
+            events.append(
+                DeviceEvent(
+                    device=device,
+                    request=stored,
+                    line_no=rec.line_no,
+                    kind=DeviceEvent.Kind.ACCESS,
+                    occurred_at=rec.local_time.replace(tzinfo=zone),
+                    code=rec.event,
+                    record_id=rec.index,
+                    summary=f"门禁事件 {rec.event}",
+                    payload={"raw": rec.raw},
+                )
+            )
     result = ParseResult(quarantined=_quarantine(stored, device, bad))
     _store_and_count(rows, result)
     DeviceEvent.objects.bulk_create(events, ignore_conflicts=True)
@@ -214,40 +288,64 @@ def _parse_operlog(stored: DeviceRequest, device: Device, text: str) -> ParseRes
         if isinstance(rec, Malformed):
             bad.append(rec)
         elif isinstance(rec, zkteco.OplogRecord):
-            events.append(DeviceEvent(
-                device=device, request=stored, line_no=rec.line_no, kind=DeviceEvent.Kind.OPLOG,
-                occurred_at=rec.local_time.replace(tzinfo=zone), code=rec.op_type,
-                summary=f"操作 {rec.op_type}（操作员 {rec.operator}）",
-                payload={"raw": rec.raw, "values": list(rec.values)},
-                audit_reason=rec.audit_reason or "", encoding=stored.encoding,
-            ))
+            events.append(
+                DeviceEvent(
+                    device=device,
+                    request=stored,
+                    line_no=rec.line_no,
+                    kind=DeviceEvent.Kind.OPLOG,
+                    occurred_at=rec.local_time.replace(tzinfo=zone),
+                    code=rec.op_type,
+                    summary=f"操作 {rec.op_type}（操作员 {rec.operator}）",
+                    payload={"raw": rec.raw, "values": list(rec.values)},
+                    audit_reason=rec.audit_reason or "",
+                    encoding=stored.encoding,
+                )
+            )
         elif isinstance(rec, zkteco.UserRecord):
-            events.append(DeviceEvent(
-                device=device, request=stored, line_no=rec.line_no, kind=DeviceEvent.Kind.USER,
-                summary=f"人员 {rec.pin} {rec.name}"[:200],
-                payload={"pin": rec.pin, "name": rec.name, "privilege": rec.privilege,
-                         "card": rec.card},
-                encoding=stored.encoding,
-            ))
+            events.append(
+                DeviceEvent(
+                    device=device,
+                    request=stored,
+                    line_no=rec.line_no,
+                    kind=DeviceEvent.Kind.USER,
+                    summary=f"人员 {rec.pin} {rec.name}"[:200],
+                    payload={
+                        "pin": rec.pin,
+                        "name": rec.name,
+                        "privilege": rec.privilege,
+                        "card": rec.card,
+                    },
+                    encoding=stored.encoding,
+                )
+            )
         else:
-            events.append(DeviceEvent(
-                device=device, request=stored, line_no=rec.line_no,
-                kind=DeviceEvent.Kind.TEMPLATE, summary=f"{rec.tag} 记录",
-                payload={"tag": rec.tag}, encoding=stored.encoding,
-            ))
+            events.append(
+                DeviceEvent(
+                    device=device,
+                    request=stored,
+                    line_no=rec.line_no,
+                    kind=DeviceEvent.Kind.TEMPLATE,
+                    summary=f"{rec.tag} 记录",
+                    payload={"tag": rec.tag},
+                    encoding=stored.encoding,
+                )
+            )
     DeviceEvent.objects.bulk_create(events, ignore_conflicts=True)
     return ParseResult(quarantined=_quarantine(stored, device, bad), events=len(events))
 
 
-def _parse_hik(stored: DeviceRequest, device: Device, content_type: str,
-               body: bytes) -> ParseResult:
+def _parse_hik(
+    stored: DeviceRequest, device: Device, content_type: str, body: bytes
+) -> ParseResult:
     keep = settings.JINHU_DEVICE_KEEP_PICTURES
     try:
         events = hikvision.parse(content_type, body, keep_pictures=keep)
     except hikvision.BodyError as exc:
         result = ParseResult()
-        result.quarantined = _quarantine(stored, device, [Malformed(1, body[:500].decode(
-            "utf-8", "replace"), str(exc))])
+        result.quarantined = _quarantine(
+            stored, device, [Malformed(1, body[:500].decode("utf-8", "replace"), str(exc))]
+        )
         return result
     zone = zoneinfo.ZoneInfo(device.time_zone)
     mapping = _mapping(device)
@@ -261,27 +359,56 @@ def _parse_hik(stored: DeviceRequest, device: Device, content_type: str,
         picture = _store_pictures(event.pictures) if keep else ""
         if event.is_presence:
             if moment is None:
-                bad.append(Malformed(event.part_no, event.date_time_raw,
-                                     f"事件时间格式不正确：{event.date_time_raw!r}"))
+                bad.append(
+                    Malformed(
+                        event.part_no,
+                        event.date_time_raw,
+                        f"事件时间格式不正确：{event.date_time_raw!r}",
+                    )
+                )
                 continue
-            rows.append(_punch_row(
-                stored, device, mapping, source=PunchSource.HIK, pin=event.employee_no,
-                punched_at=moment, raw_time=event.date_time_raw[:40], status=-1,
-                verify=event.minor or -1, biometric=event.is_biometric,
-                record_id=event.serial_no, line_no=event.part_no,
-                realtime=event.current_event,
-            ))
+            rows.append(
+                _punch_row(
+                    stored,
+                    device,
+                    mapping,
+                    source=PunchSource.HIK,
+                    pin=event.employee_no,
+                    punched_at=moment,
+                    raw_time=event.date_time_raw[:40],
+                    status=-1,
+                    verify=event.minor or -1,
+                    biometric=event.is_biometric,
+                    record_id=event.serial_no,
+                    line_no=event.part_no,
+                    realtime=event.current_event,
+                )
+            )
         else:
-            kind = (DeviceEvent.Kind.ATTEMPT if event.minor in hikvision.FAILED_MINORS
-                    else DeviceEvent.Kind.ACCESS if event.is_access else DeviceEvent.Kind.CAMERA)
-            other.append(DeviceEvent(
-                device=device, request=stored, line_no=event.part_no, kind=kind,
-                occurred_at=moment, code=event.minor, record_id=event.serial_no,
-                summary=(hikvision.FAILED_MINORS.get(event.minor or -1)
-                         or f"{event.event_type} {event.channel_name}")[:200],
-                payload={k: v for k, v in event.raw.items() if k != "AccessControllerEvent"},
-                picture_sha256=picture,
-            ))
+            kind = (
+                DeviceEvent.Kind.ATTEMPT
+                if event.minor in hikvision.FAILED_MINORS
+                else DeviceEvent.Kind.ACCESS
+                if event.is_access
+                else DeviceEvent.Kind.CAMERA
+            )
+            other.append(
+                DeviceEvent(
+                    device=device,
+                    request=stored,
+                    line_no=event.part_no,
+                    kind=kind,
+                    occurred_at=moment,
+                    code=event.minor,
+                    record_id=event.serial_no,
+                    summary=(
+                        hikvision.FAILED_MINORS.get(event.minor or -1)
+                        or f"{event.event_type} {event.channel_name}"
+                    )[:200],
+                    payload={k: v for k, v in event.raw.items() if k != "AccessControllerEvent"},
+                    picture_sha256=picture,
+                )
+            )
     result = ParseResult(quarantined=_quarantine(stored, device, bad))
     _store_and_count(rows, result)
     DeviceEvent.objects.bulk_create(other, ignore_conflicts=True)
@@ -301,15 +428,41 @@ def _store_pictures(pictures) -> str:
     return first
 
 
-def _punch_row(stored, device, mapping, *, source, pin, punched_at, raw_time, status, verify,
-               biometric, record_id, line_no, realtime) -> Punch:
+def _punch_row(
+    stored,
+    device,
+    mapping,
+    *,
+    source,
+    pin,
+    punched_at,
+    raw_time,
+    status,
+    verify,
+    biometric,
+    record_id,
+    line_no,
+    realtime,
+) -> Punch:
     flags = _flags(device, punched_at, stored.received_at, realtime)
     cadre_id = mapping.get(pin)
     return Punch(
-        device=device, village_id=device.village_id, source=source, pin=pin, cadre_id=cadre_id,
-        punched_at=punched_at, raw_time=raw_time, status=status, verify=verify,
-        is_biometric=biometric, record_id=record_id, request=stored, line_no=line_no,
-        received_at=stored.received_at, flags=flags, needs_review=bool(flags),
+        device=device,
+        village_id=device.village_id,
+        source=source,
+        pin=pin,
+        cadre_id=cadre_id,
+        punched_at=punched_at,
+        raw_time=raw_time,
+        status=status,
+        verify=verify,
+        is_biometric=biometric,
+        record_id=record_id,
+        request=stored,
+        line_no=line_no,
+        received_at=stored.received_at,
+        flags=flags,
+        needs_review=bool(flags),
         unmatched_reason="" if cadre_id else f"设备工号 {pin} 尚未对应干部",
     )
 
@@ -332,9 +485,25 @@ def _update_skew(device: Device, rows: list[Punch], realtime: bool) -> None:
 # ---------------------------------------------------------------------------
 # Bulk insertion: one function, two paths
 # ---------------------------------------------------------------------------
-PUNCH_COLUMNS = ("device_id", "village_id", "source", "pin", "cadre_id", "punched_at",
-                 "raw_time", "status", "verify", "is_biometric", "record_id", "request_id",
-                 "line_no", "received_at", "flags", "needs_review", "unmatched_reason")
+PUNCH_COLUMNS = (
+    "device_id",
+    "village_id",
+    "source",
+    "pin",
+    "cadre_id",
+    "punched_at",
+    "raw_time",
+    "status",
+    "verify",
+    "is_biometric",
+    "record_id",
+    "request_id",
+    "line_no",
+    "received_at",
+    "flags",
+    "needs_review",
+    "unmatched_reason",
+)
 
 
 def punches_store(rows: list[Punch]) -> list[Punch]:
@@ -355,22 +524,32 @@ def punches_store(rows: list[Punch]) -> list[Punch]:
 def _punches_store_portable(rows: list[Punch]) -> list[Punch]:
     device_ids = {p.device_id for p in rows}
     before = set()
-    for row in Punch.objects.filter(device_id__in=device_ids, pin__in={p.pin for p in rows},
-                                    raw_time__in={p.raw_time for p in rows}).values_list(
-            "device_id", "pin", "raw_time", "status", "verify", "record_id"):
+    for row in Punch.objects.filter(
+        device_id__in=device_ids,
+        pin__in={p.pin for p in rows},
+        raw_time__in={p.raw_time for p in rows},
+    ).values_list("device_id", "pin", "raw_time", "status", "verify", "record_id"):
         before.add(row)
     record_ids = {p.record_id for p in rows if p.record_id is not None}
-    existing_records = set(
-        Punch.objects.filter(device_id__in=device_ids, record_id__in=record_ids)
-        .values_list("device_id", "record_id")
-    ) if record_ids else set()
+    existing_records = (
+        set(
+            Punch.objects.filter(device_id__in=device_ids, record_id__in=record_ids).values_list(
+                "device_id", "record_id"
+            )
+        )
+        if record_ids
+        else set()
+    )
     Punch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     new, seen = [], set()
     for p in rows:
         key = (p.device_id, p.pin, p.raw_time, p.status, p.verify, p.record_id)
         record_key = (p.device_id, p.record_id)
-        if key in before or key in seen or (p.record_id is not None
-                                            and record_key in existing_records):
+        if (
+            key in before
+            or key in seen
+            or (p.record_id is not None and record_key in existing_records)
+        ):
             continue
         seen.add(key)
         if p.record_id is not None:
@@ -397,16 +576,32 @@ def _copy_value(value) -> str:
 def _punches_store_copy(rows: list[Punch]) -> list[Punch]:
     buffer = io.StringIO()
     for p in rows:
-        values = (p.device_id, p.village_id, p.source, p.pin, p.cadre_id, p.punched_at,
-                  p.raw_time, p.status, p.verify, p.is_biometric, p.record_id, p.request_id,
-                  p.line_no, p.received_at, p.flags, p.needs_review, p.unmatched_reason)
+        values = (
+            p.device_id,
+            p.village_id,
+            p.source,
+            p.pin,
+            p.cadre_id,
+            p.punched_at,
+            p.raw_time,
+            p.status,
+            p.verify,
+            p.is_biometric,
+            p.record_id,
+            p.request_id,
+            p.line_no,
+            p.received_at,
+            p.flags,
+            p.needs_review,
+            p.unmatched_reason,
+        )
         buffer.write("\t".join(_copy_value(v) for v in values) + "\n")
     buffer.seek(0)
     columns = ", ".join(PUNCH_COLUMNS)
     table = Punch._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS punch_staging "  # noqa: S608 (fixed names)
+            f"CREATE TEMP TABLE IF NOT EXISTS punch_staging "
             f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
         cursor.execute("TRUNCATE punch_staging")
@@ -414,7 +609,7 @@ def _punches_store_copy(rows: list[Punch]) -> list[Punch]:
         # DISTINCT ON keeps the first of duplicates inside one batch (a device
         # may repeat a line in the same upload); ON CONFLICT skips stored ones.
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            f"INSERT INTO {table} ({columns}) "
             f"SELECT DISTINCT ON (device_id, pin, raw_time, status, verify, record_id) {columns} "
             f"FROM punch_staging ORDER BY device_id, pin, raw_time, status, verify, record_id, "
             f"line_no ON CONFLICT DO NOTHING RETURNING pin, raw_time, status, verify, record_id"
@@ -460,12 +655,15 @@ def reconciliation_record(cmd: DeviceCommand) -> Reconciliation | None:
         return None
     day = timezone.localtime(cmd.period_start, zoneinfo.ZoneInfo(cmd.device.time_zone)).date()
     stored = Punch.objects.filter(
-        device=cmd.device, punched_at__gte=cmd.period_start, punched_at__lte=cmd.period_end,
+        device=cmd.device,
+        punched_at__gte=cmd.period_start,
+        punched_at__lte=cmd.period_end,
         source=PunchSource.ZK_ATTLOG,
     ).count()
     rec, _created = Reconciliation.objects.update_or_create(
-        device=cmd.device, day=day, defaults={"device_count": device_count,
-                                              "stored_count": stored},
+        device=cmd.device,
+        day=day,
+        defaults={"device_count": device_count, "stored_count": stored},
     )
     return rec
 

@@ -27,17 +27,27 @@ from villages.models import Village
 from villages.roles import sees_all_villages
 from villages.services import audit_actor
 
-OUTCOME_FIELDS = ("state", "arrived_at", "left_at", "biometric", "corroborated", "punch_count",
-                  "note", "manual")
+OUTCOME_FIELDS = (
+    "state",
+    "arrived_at",
+    "left_at",
+    "biometric",
+    "corroborated",
+    "punch_count",
+    "note",
+    "manual",
+)
 
 
-def outcomes_judge(village: Village, days: list[dt.date], *, now: dt.datetime | None = None
-                   ) -> dict[str, int]:
+def outcomes_judge(
+    village: Village, days: list[dt.date], *, now: dt.datetime | None = None
+) -> dict[str, int]:
     """(Re)judge every sit-in slot of ``village`` on ``days``. Idempotent."""
     now = now or timezone.now()
     slots = list(
-        DutySlot.objects.filter(village=village, day__in=days, kind="sit_in")
-        .select_related("outcome")
+        DutySlot.objects.filter(village=village, day__in=days, kind="sit_in").select_related(
+            "outcome"
+        )
     )
     if not slots:
         return {"judged": 0, "changed": 0}
@@ -52,22 +62,31 @@ def outcomes_judge(village: Village, days: list[dt.date], *, now: dt.datetime | 
     ):
         punches[cadre_id].append(judging.PunchFact(at, bio))
     absences = list(
-        AbsenceReport.objects.approved().filter(village=village).covering(start, end)
+        AbsenceReport.objects.approved()
+        .filter(village=village)
+        .covering(start, end)
         .values_list("cadre_id", "starts_at", "ends_at")
     )
-    devices = list(Device.objects.filter(
-        village=village, status=DeviceStatus.ACTIVE,
-        kind__in=(DeviceKind.ZK_CLOCK, DeviceKind.HIK_TERMINAL),
-    ))
+    devices = list(
+        Device.objects.filter(
+            village=village,
+            status=DeviceStatus.ACTIVE,
+            kind__in=(DeviceKind.ZK_CLOCK, DeviceKind.HIK_TERMINAL),
+        )
+    )
     seen = tuple(liveness.last_seen(devices).values())
     cameras = list(
-        DeviceEvent.objects.filter(device__village=village, kind=DeviceEvent.Kind.CAMERA,
-                                   occurred_at__gte=start, occurred_at__lte=end)
-        .values_list("occurred_at", flat=True)
+        DeviceEvent.objects.filter(
+            device__village=village,
+            kind=DeviceEvent.Kind.CAMERA,
+            occurred_at__gte=start,
+            occurred_at__lte=end,
+        ).values_list("occurred_at", flat=True)
     )
     corrections = {}
     for slot_id, state in (
-        OutcomeCorrection.objects.filter(slot__in=slots).order_by("created_at")
+        OutcomeCorrection.objects.filter(slot__in=slots)
+        .order_by("created_at")
         .values_list("slot_id", "state")
     ):
         corrections[slot_id] = state  # the latest correction wins
@@ -75,21 +94,36 @@ def outcomes_judge(village: Village, days: list[dt.date], *, now: dt.datetime | 
     early = dt.timedelta(minutes=rules.early_grace_minutes)
     to_create, to_update = [], []
     for slot in slots:
-        verdict = judging.judge(judging.SlotFacts(
-            starts_at=slot.starts_at, ends_at=slot.ends_at,
-            punches=tuple(punches.get(slot.cadre_id, ())), late_grace=late, early_grace=early,
-            now=now, devices_last_seen=seen,
-            excused=any(c == slot.cadre_id and s < slot.ends_at and e > slot.starts_at
-                        for c, s, e in absences),
-            correction=corrections.get(slot.pk),
-            camera_activity=any(slot.starts_at <= t <= slot.ends_at for t in cameras),
-        ))
+        verdict = judging.judge(
+            judging.SlotFacts(
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                punches=tuple(punches.get(slot.cadre_id, ())),
+                late_grace=late,
+                early_grace=early,
+                now=now,
+                devices_last_seen=seen,
+                excused=any(
+                    c == slot.cadre_id and s < slot.ends_at and e > slot.starts_at
+                    for c, s, e in absences
+                ),
+                correction=corrections.get(slot.pk),
+                camera_activity=any(slot.starts_at <= t <= slot.ends_at for t in cameras),
+            )
+        )
         values = {f: getattr(verdict, f) for f in OUTCOME_FIELDS}
         existing = getattr(slot, "outcome", None)
         if existing is None:
-            to_create.append(SlotOutcome(slot=slot, village_id=slot.village_id,
-                                         cadre_id=slot.cadre_id, day=slot.day, judged_at=now,
-                                         **values))
+            to_create.append(
+                SlotOutcome(
+                    slot=slot,
+                    village_id=slot.village_id,
+                    cadre_id=slot.cadre_id,
+                    day=slot.day,
+                    judged_at=now,
+                    **values,
+                )
+            )
         elif any(getattr(existing, f) != v for f, v in values.items()):
             for f, v in values.items():
                 setattr(existing, f, v)
@@ -120,11 +154,12 @@ def outcome_correct(*, actor, slot: DutySlot, state: str, reason: str, approver)
         raise ValidationError({"reason": _("请填写更正原因。")})
     if not actor.has_perm("attendance.manage_roster", slot) and not sees_all_villages(actor):
         raise PermissionDenied(_("您无权更正该村的考勤。"))
-    if not sees_all_villages(approver) or approver.pk == actor.pk and not sees_all_villages(actor):
+    if not sees_all_villages(approver):
         raise PermissionDenied(_("考勤更正须由街道工作人员批准。"))
     with audit_actor(actor):
-        OutcomeCorrection.objects.create(slot=slot, state=state, reason=reason.strip(),
-                                         requested_by=actor, approved_by=approver)
+        OutcomeCorrection.objects.create(
+            slot=slot, state=state, reason=reason.strip(), requested_by=actor, approved_by=approver
+        )
     outcomes_judge(slot.village, [slot.day])
     return SlotOutcome.objects.get(slot=slot)
 
@@ -135,17 +170,25 @@ def monthly_compliance(outcomes, start: dt.date, end: dt.date) -> dict:
 
     rows = dict(
         outcomes.filter(day__gte=start, day__lte=end)
-        .values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
     )
-    judged = sum(rows.get(s, 0) for s in OutcomeState.values if s in
-                 {"on_time", "late", "left_early", "late_early", "absent", "excused"})
+    judged = sum(
+        rows.get(s, 0)
+        for s in OutcomeState.values
+        if s in {"on_time", "late", "left_early", "late_early", "absent", "excused"}
+    )
     compliant = rows.get("on_time", 0) + rows.get("excused", 0)
-    return {"counts": rows, "judged": judged, "compliant": compliant,
-            "rate": round(compliant * 100 / judged, 1) if judged else None}
+    return {
+        "counts": rows,
+        "judged": judged,
+        "compliant": compliant,
+        "rate": round(compliant * 100 / judged, 1) if judged else None,
+    }
 
 
 def absence_days(report: AbsenceReport) -> list[dt.date]:
     first = timezone.localtime(report.starts_at).date()
     last = timezone.localtime(report.ends_at).date()
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-

@@ -209,12 +209,14 @@ def test_roster_pages_are_404_for_another_village(client, duty_village, secretar
         assert client.get(url).status_code == 404
 
 
-def test_unconfirmed_year_warning_until_staff_confirm(client, duty_village, secretary_a,
-                                                      subdistrict_admin):
+def test_unconfirmed_year_warning_until_staff_confirm(
+    client, duty_village, secretary_a, subdistrict_admin
+):
     from attendance import workdays
     from attendance.models import HolidayArrangement
 
     assert workdays.unconfirmed_years({2026, 2027}) == [2027]
-    HolidayArrangement.objects.create(year=2027, confirmed_by=subdistrict_admin,
-                                      note="国办发明电〔2026〕X号")
+    HolidayArrangement.objects.create(
+        year=2027, confirmed_by=subdistrict_admin, note="国办发明电〔2026〕X号"
+    )
     assert workdays.unconfirmed_years({2026, 2027}) == []

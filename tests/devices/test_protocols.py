@@ -23,13 +23,16 @@ def test_attlog_lines_parse_and_the_malformed_one_is_reported():
     assert records[0].is_biometric and records[1].verify == 15
 
 
-@pytest.mark.parametrize("line,reason", [
-    ("1001\t2025-03-10 8:31\t0\t1", "时间格式"),
-    ("10 01\t2025-03-10 08:31:00\t0\t1", "工号"),
-    ("1001\t2025-03-10 08:31:00\tin\t1", "无法解析"),
-    ("1001\t2025-13-10 08:31:00\t0\t1", "无法解析"),
-    ("garbage", "字段数不足"),
-])
+@pytest.mark.parametrize(
+    "line,reason",
+    [
+        ("1001\t2025-03-10 8:31\t0\t1", "时间格式"),
+        ("10 01\t2025-03-10 08:31:00\t0\t1", "工号"),
+        ("1001\t2025-03-10 08:31:00\tin\t1", "无法解析"),
+        ("1001\t2025-13-10 08:31:00\t0\t1", "无法解析"),
+        ("garbage", "字段数不足"),
+    ],
+)
 def test_bad_lines_have_reasons(line, reason):
     result = zkteco.parse_attlog_line(3, line)
     assert isinstance(result, Malformed) and reason in result.reason and result.line_no == 3
@@ -54,14 +57,17 @@ def test_devicecmd_results_and_info_lines():
     posts = [r for r in requests("zk_getrequest_devicecmd.txt") if r.path.endswith("devicecmd")]
     results = zkteco.parse_devicecmd(posts[0].body.decode())
     assert [(r.cmd_id, r.return_code) for r in results] == [
-        ("V20250309A", 0), ("Q20250309A", 0), ("U1007A", 0)]
+        ("V20250309A", 0),
+        ("Q20250309A", 0),
+        ("U1007A", 0),
+    ]
     assert results[0].values["AttlogSum"] == "23"
     (info,) = zkteco.parse_devicecmd(posts[1].body.decode())
     assert info.values["TransactionCount"] == "5233"
 
 
 def test_registry_capabilities_with_commas_in_values():
-    reg = [r for r in requests("zk_v3_registry_rtlog.txt") if r.path.endswith("registry")][0]
+    reg = next(r for r in requests("zk_v3_registry_rtlog.txt") if r.path.endswith("registry"))
     caps = zkteco.parse_registry(reg.body.decode())
     assert caps["~OEMVendor"] == "ZKTECO CO., LTD."
     assert caps["DeviceType"] == "acc"
@@ -84,8 +90,9 @@ def test_hik_json_xml_heartbeat_and_multipart():
     (event,) = hikvision.parse("application/json", payload("hik_acsevent.json"))
     assert event.is_presence and event.is_biometric and event.serial_no == 4127
     assert event.date_time == dt.datetime(2025, 3, 10, 0, 26, 14, tzinfo=dt.UTC)
-    (camera,) = hikvision.parse('application/xml; charset="UTF-8"',
-                                payload("hik_eventnotification.xml"))
+    (camera,) = hikvision.parse(
+        'application/xml; charset="UTF-8"', payload("hik_eventnotification.xml")
+    )
     assert camera.event_type == "VMD" and not camera.is_presence
     (beat,) = hikvision.parse("application/xml", payload("hik_heartbeat.xml"))
     assert beat.is_heartbeat
@@ -95,46 +102,65 @@ def test_hik_json_xml_heartbeat_and_multipart():
     assert multi.pictures[0].content_type == "image/jpeg"
 
 
-@pytest.mark.parametrize("namespace", [
-    "http://www.hikvision.com/ver10/XMLSchema", "http://www.std-cgi.com/ver20/XMLSchema", "",
-])
+@pytest.mark.parametrize(
+    "namespace",
+    [
+        "http://www.hikvision.com/ver10/XMLSchema",
+        "http://www.std-cgi.com/ver20/XMLSchema",
+        "",
+    ],
+)
 def test_hik_xml_namespace_variants(namespace):
     xmlns = f' xmlns="{namespace}"' if namespace else ""
-    body = (f"<EventNotificationAlert{xmlns}><macAddress>AA:BB:CC:DD:EE:FF</macAddress>"
-            "<dateTime>2025-04-06T14:16:04</dateTime><eventType>VMD</eventType>"
-            "<eventState>active</eventState></EventNotificationAlert>").encode()
+    body = (
+        f"<EventNotificationAlert{xmlns}><macAddress>AA:BB:CC:DD:EE:FF</macAddress>"
+        "<dateTime>2025-04-06T14:16:04</dateTime><eventType>VMD</eventType>"
+        "<eventState>active</eventState></EventNotificationAlert>"
+    ).encode()
     (event,) = hikvision.parse("text/xml", body)
     assert event.mac == "aa:bb:cc:dd:ee:ff"
     assert event.date_time == dt.datetime(2025, 4, 6, 14, 16, 4)  # naive: no offset sent
 
 
 def test_hik_xml_bomb_and_external_entities_are_refused():
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-            b"<EventNotificationAlert><eventType>&lol2;</eventType></EventNotificationAlert>")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b"<EventNotificationAlert><eventType>&lol2;</eventType></EventNotificationAlert>"
+    )
     with pytest.raises(hikvision.BodyError, match="禁止"):
         hikvision.parse("application/xml", bomb)
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-           b"<EventNotificationAlert><eventType>&e;</eventType></EventNotificationAlert>")
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        b"<EventNotificationAlert><eventType>&e;</eventType></EventNotificationAlert>"
+    )
     with pytest.raises(hikvision.BodyError):
         hikvision.parse("application/xml", xxe)
 
 
-@pytest.mark.parametrize("content_type,body", [
-    ("application/json", b"{not json"),
-    ("application/json", b'{"no": "eventType"}'),
-    ("application/xml", b"<html>nope</html>"),
-    ("multipart/form-data; boundary=X", b"--Y\r\n\r\nnothing\r\n--Y--"),
-    ("text/plain", b"hello"),
-])
+@pytest.mark.parametrize(
+    "content_type,body",
+    [
+        ("application/json", b"{not json"),
+        ("application/json", b'{"no": "eventType"}'),
+        ("application/xml", b"<html>nope</html>"),
+        ("multipart/form-data; boundary=X", b"--Y\r\n\r\nnothing\r\n--Y--"),
+        ("text/plain", b"hello"),
+    ],
+)
 def test_hik_garbage_bodies_raise(content_type, body):
     with pytest.raises(hikvision.BodyError):
         hikvision.parse(content_type, body)
 
 
-@pytest.mark.parametrize("value,expected_offset", [
-    ("2025-03-10T08:27:41+08:00", 8), ("2025-03-10T00:27:41Z", 0), ("2025-03-10T08:27:41", None),
-])
+@pytest.mark.parametrize(
+    "value,expected_offset",
+    [
+        ("2025-03-10T08:27:41+08:00", 8),
+        ("2025-03-10T00:27:41Z", 0),
+        ("2025-03-10T08:27:41", None),
+    ],
+)
 def test_hik_datetime_variants(value, expected_offset):
     moment, has_offset = hikvision.parse_datetime(value)
     assert has_offset == (expected_offset is not None)

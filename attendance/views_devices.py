@@ -1,0 +1,369 @@
+"""Staff pages for devices and attendance: health panel, quarantine, unmatched inbox,
+punch review, compliance, manual corrections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attendance import forms_devices, liveness, selectors
+from attendance.models import (
+    Device,
+    DeviceEvent,
+    DutySlot,
+    Punch,
+    QuarantinedLine,
+    Reconciliation,
+    SlotOutcome,
+)
+from attendance.models.devices import DeviceKind, DeviceStatus
+from attendance.services import devices as device_services
+from attendance.services.outcomes import monthly_compliance, outcome_correct
+from attendance.views import _apply_errors, _village
+from villages.models import Cadre, Village
+from villages.roles import sees_all_villages
+
+SILENT_AFTER = dt.timedelta(hours=1)
+
+
+def _staff(request: HttpRequest) -> None:
+    if not sees_all_villages(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def device_list(request: HttpRequest) -> HttpResponse:
+    """The device-health panel: silence, clock skew, resets, reconciliation, quarantine."""
+    devices = list(
+        Device.objects.for_user(request.user)
+        .select_related("village")
+        .annotate(
+            quarantine=Count("quarantined", distinct=True),
+            unmatched=Count("punches", filter=Q(punches__cadre__isnull=True), distinct=True),
+            review=Count("punches", filter=Q(punches__needs_review=True), distinct=True),
+        )
+        .order_by("status", "village__sort_order", "kind")
+    )
+    seen = liveness.last_seen(devices)
+    now = timezone.now()
+    since = now - dt.timedelta(days=30)
+    audits = dict(
+        DeviceEvent.objects.filter(device__in=devices, occurred_at__gte=since)
+        .exclude(audit_reason="")
+        .values_list("device")
+        .annotate(n=Count("pk"))
+    )
+    # The latest reconciliation per device (later days overwrite earlier ones).
+    gaps = {
+        r.device_id: r
+        for r in Reconciliation.objects.filter(device__in=devices, day__gte=since.date()).order_by(
+            "day"
+        )
+    }
+    rows = []
+    for device in devices:
+        last = seen.get(device.pk)
+        rows.append(
+            {
+                "device": device,
+                "last_seen": last,
+                "silent": device.status == DeviceStatus.ACTIVE
+                and device.is_attendance_device
+                and (last is None or now - last > SILENT_AFTER),
+                "skew_minutes": round(device.clock_skew_seconds / 60)
+                if device.clock_skew_seconds is not None
+                else None,
+                "audits": audits.get(device.pk, 0),
+                "reconciliation": gaps.get(device.pk),
+                "serial_gaps": len(selectors.serial_gaps(device))
+                if device.kind == DeviceKind.HIK_TERMINAL
+                else 0,
+            }
+        )
+    return render(
+        request,
+        "attendance/devices.html",
+        {
+            "rows": rows,
+            "can_manage": sees_all_villages(request.user),
+            "register_form": forms_devices.RegisterForm(),
+        },
+    )
+
+
+@login_required
+def device_register_view(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    form = forms_devices.RegisterForm(request.POST or None)
+    token = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            device, token = device_services.device_register(
+                actor=request.user,
+                kind=d["kind"],
+                village=d["village"],
+                serial_number=d["serial_number"] or None,
+                mac_address=d["mac_address"] or None,
+                name=d["name"],
+                location=d["location"],
+                time_zone=d["time_zone"],
+                allowed_network=d["allowed_network"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if not token:
+                messages.success(request, _("设备已登记并启用。"))
+                return redirect("attendance:device", pk=device.pk)
+            return render(
+                request,
+                "attendance/device_token.html",
+                {
+                    "device": device,
+                    "token": token,
+                    "url": request.build_absolute_uri(f"/hik/events/{token}/"),
+                },
+            )
+    return render(request, "attendance/device_register.html", {"form": form})
+
+
+@login_required
+def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    device = get_object_or_404(
+        Device.objects.for_user(request.user).select_related("village"), pk=pk
+    )
+    can_manage = sees_all_villages(request.user)
+    form = forms_devices.CommandForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        if action == "approve" and device.village_id:
+            device_services.device_register(
+                actor=request.user,
+                kind=device.kind,
+                village=device.village,
+                serial_number=device.serial_number,
+                mac_address=device.mac_address,
+            )
+            messages.success(request, _("设备已批准启用，保留的数据将被解析。"))
+            return redirect("attendance:device", pk=pk)
+        if action == "reject":
+            device_services.device_reject(
+                actor=request.user, device=device, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("已拒绝该设备。"))
+            return redirect("attendance:devices")
+        if action == "rotate":
+            token = device_services.token_rotate(actor=request.user, device=device)
+            return render(
+                request,
+                "attendance/device_token.html",
+                {
+                    "device": device,
+                    "token": token,
+                    "url": request.build_absolute_uri(f"/hik/events/{token}/"),
+                },
+            )
+        if action == "command" and form.is_valid():
+            try:
+                device_services.command_queue(
+                    actor=request.user,
+                    device=device,
+                    kind=form.cleaned_data["kind"],
+                    start=form.cleaned_data["start"],
+                    end=form.cleaned_data["end"],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("命令已排队，设备下次轮询时下发。"))
+                return redirect("attendance:device", pk=pk)
+    return render(
+        request,
+        "attendance/device_detail.html",
+        {
+            "device": device,
+            "form": form,
+            "can_manage": can_manage,
+            "last_seen": liveness.last_seen([device])[device.pk],
+            "requests": device.requests.defer("body").order_by("-received_at")[:20],
+            "commands": device.commands.order_by("-created_at")[:20],
+            "reconciliations": device.reconciliations.order_by("-day")[:14],
+            "audits": device.events.exclude(audit_reason="").order_by("-occurred_at")[:20],
+            "serial_gaps": selectors.serial_gaps(device),
+            "approve_villages": Village.objects.active() if device.status == "pending" else [],
+        },
+    )
+
+
+@login_required
+def device_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve a pending device into a village (its kept requests are then parsed)."""
+    _staff(request)
+    device = get_object_or_404(Device, pk=pk, status=DeviceStatus.PENDING)
+    village = get_object_or_404(Village, pk=request.POST.get("village"))
+    device_services.device_register(
+        actor=request.user,
+        kind=device.kind,
+        village=village,
+        serial_number=device.serial_number,
+        mac_address=device.mac_address,
+    )
+    messages.success(request, _("设备已批准并归属 %(v)s。") % {"v": village.name})
+    return redirect("attendance:device", pk=pk)
+
+
+@login_required
+def quarantine(request: HttpRequest) -> HttpResponse:
+    lines = QuarantinedLine.objects.for_user(request.user).select_related(
+        "device", "device__village", "request"
+    )
+    page = Paginator(lines, 50).get_page(request.GET.get("page"))
+    return render(request, "attendance/quarantine.html", {"page": page})
+
+
+@login_required
+def unmatched(request: HttpRequest) -> HttpResponse:
+    """Punches from PINs no cadre is mapped to, grouped; mapping replays them."""
+    groups = (
+        Punch.objects.for_user(request.user)
+        .filter(cadre__isnull=True)
+        .values(
+            "device_id",
+            "device__name",
+            "device__serial_number",
+            "device__mac_address",
+            "device__village__name",
+            "device__village_id",
+            "pin",
+        )
+        .annotate(n=Count("pk"), first=Min("punched_at"), last=Max("punched_at"))
+        .order_by("device_id", "pin")
+    )
+    if request.method == "POST":
+        device = get_object_or_404(
+            Device.objects.for_user(request.user), pk=request.POST.get("device")
+        )
+        form = forms_devices.PinMapForm(request.POST, village=device.village)
+        if form.is_valid():
+            try:
+                updated = device_services.pin_map(
+                    actor=request.user,
+                    device=device,
+                    pin=request.POST.get("pin", ""),
+                    cadre=form.cleaned_data["cadre"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+            else:
+                messages.success(
+                    request, _("已对应，%(n)s 条打卡记录重新计入考勤。") % {"n": updated}
+                )
+            return redirect("attendance:unmatched")
+    cadres = {}
+    for village_id in {g["device__village_id"] for g in groups}:
+        cadres[village_id] = list(Cadre.objects.filter(village_id=village_id, is_active=True))
+    rows = [{**g, "cadres": cadres.get(g["device__village_id"], [])} for g in groups]
+    return render(request, "attendance/unmatched.html", {"rows": rows})
+
+
+@login_required
+def review(request: HttpRequest) -> HttpResponse:
+    punches = (
+        Punch.objects.for_user(request.user)
+        .filter(needs_review=True)
+        .select_related("device", "village", "cadre")
+    )
+    if request.method == "POST":
+        _staff(request)
+        punch = get_object_or_404(punches, pk=request.POST.get("punch"))
+        device_services.punch_review(
+            actor=request.user, punch=punch, accept=request.POST.get("accept") == "1"
+        )
+        messages.success(request, _("已处理。"))
+        return redirect("attendance:review")
+    page = Paginator(punches, 50).get_page(request.GET.get("page"))
+    return render(request, "attendance/review.html", {"page": page})
+
+
+def _month(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
+    value = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
+    try:
+        first = dt.date.fromisoformat(value + "-01")
+    except ValueError:
+        first = timezone.localdate().replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, last, first.strftime("%Y-%m")
+
+
+@login_required
+def compliance(request: HttpRequest) -> HttpResponse:
+    """Per-village duty compliance for a month (pending and unknown never count)."""
+    first, last, month = _month(request)
+    villages = Village.objects.for_user(request.user).active()
+    outcomes = SlotOutcome.objects.for_user(request.user)
+    rows = [
+        {"village": v, **monthly_compliance(outcomes.filter(village=v), first, last)}
+        for v in villages
+    ]
+    return render(request, "attendance/compliance.html", {"rows": rows, "month": month})
+
+
+@login_required
+def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
+    village = _village(request, code)
+    first, last, month = _month(request)
+    outcomes = SlotOutcome.objects.filter(village=village)
+    per_cadre = [
+        {"cadre": c, **monthly_compliance(outcomes.filter(cadre=c), first, last)}
+        for c in Cadre.objects.filter(village=village, is_active=True)
+    ]
+    slots = (
+        DutySlot.objects.filter(village=village, day__gte=first, day__lte=last, kind="sit_in")
+        .select_related("cadre", "outcome")
+        .order_by("-day", "cadre__name")
+    )
+    return render(
+        request,
+        "attendance/village_compliance.html",
+        {
+            "village": village,
+            "month": month,
+            "per_cadre": per_cadre,
+            "slots": slots,
+            "total": monthly_compliance(outcomes, first, last),
+            "can_correct": sees_all_villages(request.user),
+            "form": forms_devices.CorrectionForm(),
+        },
+    )
+
+
+@login_required
+def slot_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    slot = get_object_or_404(DutySlot.objects.for_user(request.user), pk=pk)
+    form = forms_devices.CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome_correct(
+                actor=request.user,
+                slot=slot,
+                state=form.cleaned_data["state"],
+                reason=form.cleaned_data["reason"],
+                approver=request.user,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("考勤结果已更正（永久标记为人工更正）。"))
+    return redirect(f"/attendance/{slot.village.code}/compliance/?month={slot.day:%Y-%m}")

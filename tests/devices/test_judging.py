@@ -1,0 +1,214 @@
+"""The verdict on one slot (pure) and outcomes judged from punches in the database."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from attendance import judging, liveness
+from attendance.models import DutyRules, RotationEntry, SlotOutcome
+from attendance.services.absences import absence_decide, absence_submit
+from attendance.services.outcomes import monthly_compliance, outcome_correct, outcomes_judge
+from attendance.services.rosters import slots_materialize
+from tests.payloads import RawRequest
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+START = dt.datetime(2026, 11, 24, 8, 30, tzinfo=TZ)
+END = dt.datetime(2026, 11, 24, 17, 0, tzinfo=TZ)
+LATER = END + dt.timedelta(hours=3)
+
+
+def facts(punches, *, now=LATER, seen=(LATER,), **kw):
+    return judging.SlotFacts(
+        starts_at=START,
+        ends_at=END,
+        punches=tuple(judging.PunchFact(t, kw.pop("bio", True)) for t in punches),
+        late_grace=dt.timedelta(minutes=10),
+        early_grace=dt.timedelta(minutes=10),
+        now=now,
+        devices_last_seen=seen,
+        **kw,
+    )
+
+
+def at(h, m):
+    return dt.datetime(2026, 11, 24, h, m, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(
+    "punches,state",
+    [
+        ([at(8, 25), at(17, 5)], "on_time"),
+        ([at(8, 40), at(17, 5)], "on_time"),  # within the 10 minutes' grace
+        ([at(8, 41), at(17, 5)], "late"),
+        ([at(8, 20), at(16, 40)], "left_early"),
+        ([at(9, 30), at(16, 0)], "late_early"),
+        ([at(8, 20)], "left_early"),  # never clocked out
+        ([], "absent"),
+        ([at(6, 0), at(21, 0)], "absent"),  # outside the windows
+    ],
+)
+def test_states(punches, state):
+    assert judging.judge(facts(punches)).state == state
+
+
+def test_pending_until_the_slot_has_ended():
+    assert judging.judge(facts([], now=END)).state == "pending"
+
+
+def test_silent_device_means_unknown_never_absent():
+    silent = (LATER, END - dt.timedelta(hours=2))
+    verdict = judging.judge(facts([], seen=silent))
+    assert verdict.state == "unknown" and "尚未同步" in verdict.note
+    assert judging.judge(facts([], seen=())).state == "unknown"
+    # Positive evidence is judged anyway.
+    assert judging.judge(facts([at(8, 25), at(17, 5)], seen=silent)).state == "on_time"
+
+
+def test_excused_and_manual():
+    assert judging.judge(facts([], excused=True)).state == "excused"
+    verdict = judging.judge(facts([], excused=True, correction="on_time"))
+    assert verdict.state == "on_time" and verdict.manual
+
+
+def test_non_biometric_arrival_is_noted():
+    verdict = judging.judge(facts([at(8, 25), at(17, 5)], bio=False))
+    assert verdict.state == "on_time" and not verdict.biometric and "非生物识别" in verdict.note
+
+
+# ---------------------------------------------------------------------------
+# With the database
+# ---------------------------------------------------------------------------
+@pytest.fixture
+def duty(zk_clock, village_a):
+    """刘一 (PIN 1001) sits full days Mon-Fri in village A; clock zk_clock."""
+    from villages.models import Cadre
+
+    DutyRules.objects.create(village=village_a)
+    liu = Cadre.objects.get(name="刘一")
+    for weekday in range(5):
+        RotationEntry.objects.create(
+            village=village_a,
+            cadre=liu,
+            weekday=weekday,
+            part="full",
+            valid_from=dt.date(2026, 9, 1),
+        )
+    slots_materialize(
+        village=village_a,
+        start=dt.date(2026, 9, 28),
+        end=dt.date(2026, 11, 30),
+        include_started=True,
+    )
+    return {"village": village_a, "liu": liu, "clock": zk_clock}
+
+
+def attlog(send, lines):
+    body = "".join(f"1001\t{t}\t0\t1\t0\t0\t0\n" for t in lines).encode()
+    raw = RawRequest("POST", "/iclock/cdata", {"SN": "CQZ7231360123", "table": "ATTLOG"}, {}, body)
+    return send(raw)
+
+
+def outcome(village, day):
+    return SlotOutcome.objects.get(village=village, day=day)
+
+
+def test_punches_judge_the_slot_and_late_data_rejudges(send, duty):
+    day = dt.date(2026, 11, 24)
+    liveness.seen(duty["clock"].pk)  # the clock is heard from now, after the slot
+    outcomes_judge(duty["village"], [day])
+    assert outcome(duty["village"], day).state == "absent"
+    attlog(send, ["2026-11-24 08:29:00", "2026-11-24 17:02:00"])
+    o = outcome(duty["village"], day)
+    assert o.state == "on_time" and o.biometric and o.punch_count == 2
+    assert o.arrived_at == dt.datetime(2026, 11, 24, 0, 29, tzinfo=dt.UTC)
+
+
+def test_holiday_has_no_slot_to_judge(send, duty):
+    liveness.seen(duty["clock"].pk)
+    outcomes_judge(duty["village"], [dt.date(2026, 10, 1)])  # 国庆节
+    assert not SlotOutcome.objects.filter(day=dt.date(2026, 10, 1)).exists()
+    outcomes_judge(duty["village"], [dt.date(2026, 10, 9)])  # the Friday after: a workday
+    assert outcome(duty["village"], dt.date(2026, 10, 9)).state == "absent"
+
+
+def test_approved_out_on_business_excuses_the_slot(
+    send, duty, subdistrict_admin, django_capture_on_commit_callbacks
+):
+    day = dt.date(2026, 11, 23)
+    liveness.seen(duty["clock"].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = absence_submit(
+            actor=subdistrict_admin,
+            cadre=duty["liu"],
+            kind="out",
+            starts_at=timezone.make_aware(dt.datetime(2026, 11, 23, 9)),
+            ends_at=timezone.make_aware(dt.datetime(2026, 11, 23, 15)),
+            destination="县农业农村局",
+            reason="项目申报",
+        )
+        absence_decide(actor=subdistrict_admin, report=report, approve=True)
+    outcomes_judge(duty["village"], [day])
+    assert outcome(duty["village"], day).state == "excused"
+
+
+def test_silent_device_keeps_the_day_unknown(duty, zk_clock):
+    from attendance.models import Device
+
+    Device.objects.filter(pk=zk_clock.pk).update(
+        last_seen_at=timezone.make_aware(dt.datetime(2026, 11, 20, 12))
+    )
+    outcomes_judge(duty["village"], [dt.date(2026, 11, 24)])
+    assert outcome(duty["village"], dt.date(2026, 11, 24)).state == "unknown"
+
+
+def test_judging_twice_changes_nothing(send, duty):
+    liveness.seen(duty["clock"].pk)
+    attlog(send, ["2026-11-24 08:45:00", "2026-11-24 17:02:00"])
+    before = list(SlotOutcome.objects.values())
+    second = outcomes_judge(duty["village"], [dt.date(2026, 11, 24)])
+    assert second["changed"] == 0
+    assert list(SlotOutcome.objects.values()) == before
+    assert outcome(duty["village"], dt.date(2026, 11, 24)).state == "late"
+
+
+def test_manual_correction_is_marked_forever(send, duty, subdistrict_admin, secretary_a):
+    day = dt.date(2026, 11, 24)
+    liveness.seen(duty["clock"].pk)
+    outcomes_judge(duty["village"], [day])
+    slot = outcome(duty["village"], day).slot
+    corrected = outcome_correct(
+        actor=secretary_a,
+        slot=slot,
+        state="on_time",
+        reason="考勤机故障，有视频为证",
+        approver=subdistrict_admin,
+    )
+    assert corrected.state == "on_time" and corrected.manual
+    attlog(send, ["2026-11-24 09:30:00"])  # later punches do not undo the correction
+    o = outcome(duty["village"], day)
+    assert o.state == "on_time" and o.manual
+
+
+def test_compliance_excludes_pending_and_unknown(send, duty):
+    liveness.seen(duty["clock"].pk)
+    attlog(send, ["2026-11-23 08:25:00", "2026-11-23 17:05:00"])
+    outcomes_judge(duty["village"], [dt.date(2026, 11, 23), dt.date(2026, 11, 24)])
+    stats = monthly_compliance(
+        SlotOutcome.objects.all(), dt.date(2026, 11, 1), dt.date(2026, 11, 30)
+    )
+    assert stats["judged"] == 2 and stats["compliant"] == 1 and stats["rate"] == 50.0
+
+
+def test_flagged_punches_wait_for_review(send, duty):
+    """A real-time punch from a clock three hours off is flagged and does not count yet."""
+    liveness.seen(duty["clock"].pk)
+    now = timezone.localtime()
+    skewed = (now - dt.timedelta(hours=3)).strftime("%Y-%m-%d %H:%M:%S")
+    attlog(send, [skewed])
+    from attendance.models import Punch
+
+    punch = Punch.objects.get()
+    assert punch.needs_review and "clock_skew" in punch.flags
+    duty["clock"].refresh_from_db()
+    assert 3 * 3600 - 60 < duty["clock"].clock_skew_seconds < 3 * 3600 + 60
