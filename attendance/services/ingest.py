@@ -164,6 +164,11 @@ def request_parse(request_id: int, *, force: bool = False) -> ParseResult | None
     return result
 
 
+def printable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; garbage bodies can. Keep it visible instead."""
+    return text.replace("\x00", "\\x00")
+
+
 def _quarantine(stored: DeviceRequest, device: Device, items: list[Malformed]) -> int:
     if not items:
         return 0
@@ -173,8 +178,8 @@ def _quarantine(stored: DeviceRequest, device: Device, items: list[Malformed]) -
                 request=stored,
                 device=device,
                 line_no=m.line_no,
-                raw=m.raw[:2000],
-                reason=m.reason[:300],
+                raw=printable(m.raw)[:2000],
+                reason=printable(m.reason)[:300],
             )
             for m in items
         ],
@@ -309,10 +314,10 @@ def _parse_operlog(stored: DeviceRequest, device: Device, text: str) -> ParseRes
                     request=stored,
                     line_no=rec.line_no,
                     kind=DeviceEvent.Kind.USER,
-                    summary=f"人员 {rec.pin} {rec.name}"[:200],
+                    summary=printable(f"人员 {rec.pin} {rec.name}")[:200],
                     payload={
                         "pin": rec.pin,
-                        "name": rec.name,
+                        "name": printable(rec.name),
                         "privilege": rec.privilege,
                         "card": rec.card,
                     },
@@ -600,9 +605,10 @@ def _punches_store_copy(rows: list[Punch]) -> list[Punch]:
     columns = ", ".join(PUNCH_COLUMNS)
     table = Punch._meta.db_table
     with connection.cursor() as cursor:
+        # Same column types, no constraints; emptied at every commit. One per session.
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS punch_staging "
-            f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            f"CREATE TEMP TABLE IF NOT EXISTS punch_staging ON COMMIT DELETE ROWS AS "
+            f"SELECT {columns} FROM {table} WITH NO DATA"
         )
         cursor.execute("TRUNCATE punch_staging")
         cursor.cursor.copy_expert(f"COPY punch_staging ({columns}) FROM STDIN", buffer)

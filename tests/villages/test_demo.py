@@ -8,13 +8,18 @@ from villages.models import Village
 from villages.stats import compare_terms
 
 
+def _text(value) -> str:
+    return str(bytes(value)) if isinstance(value, memoryview) else str(value)
+
+
 def _snapshot():
     """Every row of every domain model, as values: a second load must not change it."""
     rows = {}
     for label in ("villages", "attendance", "collective_economy", "demonstration_belt"):
         for model in apps.get_app_config(label).get_models():
             rows[model._meta.label] = sorted(
-                tuple(sorted((k, str(v)) for k, v in row.items())) for row in model.objects.values()
+                tuple(sorted((k, _text(v)) for k, v in row.items()))
+                for row in model.objects.values()
             )
     return rows
 
