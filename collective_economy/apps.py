@@ -5,3 +5,24 @@ from django.utils.translation import gettext_lazy as _
 class CollectiveEconomyConfig(AppConfig):
     name = "collective_economy"
     verbose_name = _("村级集体经济")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from collective_economy import models as m
+
+        for model in (
+            m.Thresholds,
+            m.AnnualAccount,
+            m.MonthlyAccount,
+            m.IncomeLine,
+            m.Fund,
+            m.Asset,
+            m.Resource,
+            m.Contract,
+            m.ContractPayment,
+            m.CleanupItem,
+            m.Project,
+            m.ProjectMilestone,
+        ):
+            auditlog.register(model)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("villages/", include("villages.urls")),
     path("attendance/", include("attendance.urls")),
+    path("economy/", include("collective_economy.urls")),
     path("duty/", include("attendance.urls_public")),
     path("", include("attendance.urls_devices")),
 ]

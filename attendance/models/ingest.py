@@ -170,9 +170,7 @@ class Punch(models.Model):
         indexes = [
             # Judging a slot: a cadre's punches around the slot's window.
             models.Index(fields=["cadre", "punched_at"], name="punch_cadre_time"),
-            # The unmatched inbox and remapping: a device's punches by PIN.
-            models.Index(fields=["device", "pin"], name="punch_device_pin"),
-            models.Index(fields=["village", "punched_at"], name="punch_village_time"),
+            # (A device's punches by PIN, for remapping, use punch_content_unique's prefix.)
         ]
 
     def __str__(self) -> str:

@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import logging
 import zoneinfo
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -188,19 +190,6 @@ def _quarantine(stored: DeviceRequest, device: Device, items: list[Malformed]) -
     return len(items)
 
 
-def _flags(
-    device: Device, punched_at: dt.datetime, received_at: dt.datetime, realtime: bool
-) -> list[str]:
-    flags = []
-    if punched_at > received_at + FUTURE_TOLERANCE:
-        flags.append("future")
-    if device.installed_on and timezone.localtime(punched_at).date() < device.installed_on:
-        flags.append("before_install")
-    if realtime and abs(received_at - punched_at) > REALTIME_SKEW:
-        flags.append("clock_skew")
-    return flags
-
-
 def _mapping(device: Device) -> dict[str, int]:
     return dict(PinMapping.objects.filter(device=device).values_list("pin", "cadre_id"))
 
@@ -211,6 +200,7 @@ def _parse_attlog(stored: DeviceRequest, device: Device, text: str) -> ParseResu
     realtime = len(records) <= REALTIME_MAX_LINES
     mapping = _mapping(device)
     rows, bad = [], []
+    install_start = _install_start(device)
     for rec in records:
         if isinstance(rec, Malformed):
             bad.append(rec)
@@ -231,6 +221,7 @@ def _parse_attlog(stored: DeviceRequest, device: Device, text: str) -> ParseResu
                 record_id=None,
                 line_no=rec.line_no,
                 realtime=realtime,
+                install_start=install_start,
             )
         )
     result = ParseResult(quarantined=_quarantine(stored, device, bad))
@@ -241,6 +232,7 @@ def _parse_attlog(stored: DeviceRequest, device: Device, text: str) -> ParseResu
 
 def _parse_rtlog(stored: DeviceRequest, device: Device, text: str) -> ParseResult:
     records = zkteco.parse_rtlog(text)
+    install_start = _install_start(device)
     zone = zoneinfo.ZoneInfo(device.time_zone)
     mapping = _mapping(device)
     rows, bad, events = [], [], []
@@ -263,6 +255,7 @@ def _parse_rtlog(stored: DeviceRequest, device: Device, text: str) -> ParseResul
                     record_id=rec.index,
                     line_no=rec.line_no,
                     realtime=True,
+                    install_start=install_start,
                 )
             )
         else:
@@ -352,6 +345,7 @@ def _parse_hik(
             stored, device, [Malformed(1, body[:500].decode("utf-8", "replace"), str(exc))]
         )
         return result
+    install_start = _install_start(device)
     zone = zoneinfo.ZoneInfo(device.time_zone)
     mapping = _mapping(device)
     rows, other, bad = [], [], []
@@ -387,6 +381,7 @@ def _parse_hik(
                     record_id=event.serial_no,
                     line_no=event.part_no,
                     realtime=event.current_event,
+                    install_start=install_start,
                 )
             )
         else:
@@ -433,6 +428,35 @@ def _store_pictures(pictures) -> str:
     return first
 
 
+class PunchRow(NamedTuple):
+    """A punch on its way into the table: plain values, no model instance (that cost
+    37 µs a row, a third of the whole parse, when measured with bench/device_ingest.py)."""
+
+    device_id: int
+    village_id: int
+    source: str
+    pin: str
+    cadre_id: int | None
+    punched_at: dt.datetime
+    raw_time: str
+    status: int
+    verify: int
+    is_biometric: bool
+    record_id: int | None
+    request_id: int
+    line_no: int
+    received_at: dt.datetime
+    flags: tuple[str, ...]
+    needs_review: bool
+    unmatched_reason: str
+
+
+def _install_start(device: Device) -> dt.datetime | None:
+    if not device.installed_on:
+        return None
+    return dt.datetime.combine(device.installed_on, dt.time(), zoneinfo.ZoneInfo(device.time_zone))
+
+
 def _punch_row(
     stored,
     device,
@@ -448,35 +472,44 @@ def _punch_row(
     record_id,
     line_no,
     realtime,
-) -> Punch:
-    flags = _flags(device, punched_at, stored.received_at, realtime)
+    install_start=None,
+) -> PunchRow:
+    received = stored.received_at
+    flags: tuple[str, ...] = ()
+    if punched_at > received + FUTURE_TOLERANCE:
+        flags += ("future",)
+    if install_start is not None and punched_at < install_start:
+        flags += ("before_install",)
+    if realtime and abs(received - punched_at) > REALTIME_SKEW:
+        flags += ("clock_skew",)
     cadre_id = mapping.get(pin)
-    return Punch(
-        device=device,
-        village_id=device.village_id,
-        source=source,
-        pin=pin,
-        cadre_id=cadre_id,
-        punched_at=punched_at,
-        raw_time=raw_time,
-        status=status,
-        verify=verify,
-        is_biometric=biometric,
-        record_id=record_id,
-        request=stored,
-        line_no=line_no,
-        received_at=stored.received_at,
-        flags=flags,
-        needs_review=bool(flags),
-        unmatched_reason="" if cadre_id else f"设备工号 {pin} 尚未对应干部",
+    return PunchRow(
+        device.pk,
+        device.village_id,
+        source,
+        pin,
+        cadre_id,
+        punched_at,
+        raw_time,
+        status,
+        verify,
+        biometric,
+        record_id,
+        stored.pk,
+        line_no,
+        received,
+        flags,
+        bool(flags),
+        "" if cadre_id else f"设备工号 {pin} 尚未对应干部",
     )
 
 
-def _store_and_count(rows: list[Punch], result: ParseResult) -> None:
+def _store_and_count(rows: list[PunchRow], result: ParseResult) -> None:
     new = punches_store(rows)
     result.punches_new = len(new)
     result.punches_duplicate = len(rows) - len(new)
-    result.days = {timezone.localtime(p.punched_at).date() for p in new if p.cadre_id}
+    zone = timezone.get_current_timezone()
+    result.days = {punched_at.astimezone(zone).date() for cadre_id, punched_at in new if cadre_id}
 
 
 def _update_skew(device: Device, rows: list[Punch], realtime: bool) -> None:
@@ -490,29 +523,12 @@ def _update_skew(device: Device, rows: list[Punch], realtime: bool) -> None:
 # ---------------------------------------------------------------------------
 # Bulk insertion: one function, two paths
 # ---------------------------------------------------------------------------
-PUNCH_COLUMNS = (
-    "device_id",
-    "village_id",
-    "source",
-    "pin",
-    "cadre_id",
-    "punched_at",
-    "raw_time",
-    "status",
-    "verify",
-    "is_biometric",
-    "record_id",
-    "request_id",
-    "line_no",
-    "received_at",
-    "flags",
-    "needs_review",
-    "unmatched_reason",
-)
+PUNCH_COLUMNS = PunchRow._fields
+_NULL = "\\N"
 
 
-def punches_store(rows: list[Punch]) -> list[Punch]:
-    """Insert punches, skipping any whose unique key exists; return the new ones.
+def punches_store(rows: list[PunchRow]) -> list[tuple[int | None, dt.datetime]]:
+    """Insert punches, skipping any whose unique key exists; return (cadre, time) of new ones.
 
     PostgreSQL: COPY into a temporary table, then INSERT … ON CONFLICT DO
     NOTHING RETURNING (0.63× bare COPY here, against 0.17× for the ORM's
@@ -526,17 +542,21 @@ def punches_store(rows: list[Punch]) -> list[Punch]:
     return _punches_store_portable(rows)
 
 
-def _punches_store_portable(rows: list[Punch]) -> list[Punch]:
-    device_ids = {p.device_id for p in rows}
-    before = set()
-    for row in Punch.objects.filter(
-        device_id__in=device_ids,
-        pin__in={p.pin for p in rows},
-        raw_time__in={p.raw_time for p in rows},
-    ).values_list("device_id", "pin", "raw_time", "status", "verify", "record_id"):
-        before.add(row)
-    record_ids = {p.record_id for p in rows if p.record_id is not None}
-    existing_records = (
+def _key(row) -> tuple:
+    return (row.device_id, row.pin, row.raw_time, row.status, row.verify, row.record_id)
+
+
+def _punches_store_portable(rows: list[PunchRow]) -> list[tuple[int | None, dt.datetime]]:
+    device_ids = {r.device_id for r in rows}
+    before = set(
+        Punch.objects.filter(
+            device_id__in=device_ids,
+            pin__in={r.pin for r in rows},
+            raw_time__in={r.raw_time for r in rows},
+        ).values_list("device_id", "pin", "raw_time", "status", "verify", "record_id")
+    )
+    record_ids = {r.record_id for r in rows if r.record_id is not None}
+    taken_records = (
         set(
             Punch.objects.filter(device_id__in=device_ids, record_id__in=record_ids).values_list(
                 "device_id", "record_id"
@@ -545,63 +565,68 @@ def _punches_store_portable(rows: list[Punch]) -> list[Punch]:
         if record_ids
         else set()
     )
-    Punch.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    Punch.objects.bulk_create(
+        [Punch(**{**r._asdict(), "flags": list(r.flags)}) for r in rows],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
     new, seen = [], set()
-    for p in rows:
-        key = (p.device_id, p.pin, p.raw_time, p.status, p.verify, p.record_id)
-        record_key = (p.device_id, p.record_id)
+    for r in rows:
+        key = _key(r)
         if (
             key in before
             or key in seen
-            or (p.record_id is not None and record_key in existing_records)
+            or (r.record_id is not None and (r.device_id, r.record_id) in taken_records)
         ):
             continue
         seen.add(key)
-        if p.record_id is not None:
-            existing_records.add(record_key)
-        new.append(p)
+        if r.record_id is not None:
+            taken_records.add((r.device_id, r.record_id))
+        new.append((r.cadre_id, r.punched_at))
     return new
 
 
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        import json
-
-        value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _punches_store_copy(rows: list[Punch]) -> list[Punch]:
-    buffer = io.StringIO()
-    for p in rows:
-        values = (
-            p.device_id,
-            p.village_id,
-            p.source,
-            p.pin,
-            p.cadre_id,
-            p.punched_at,
-            p.raw_time,
-            p.status,
-            p.verify,
-            p.is_biometric,
-            p.record_id,
-            p.request_id,
-            p.line_no,
-            p.received_at,
-            p.flags,
-            p.needs_review,
-            p.unmatched_reason,
+def _text(value: str) -> str:
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
         )
-        buffer.write("\t".join(_copy_value(v) for v in values) + "\n")
-    buffer.seek(0)
+    return value
+
+
+def _copy_line(r: PunchRow) -> str:
+    flags = json.dumps(list(r.flags)) if r.flags else "[]"
+    return (
+        "\t".join(
+            (
+                str(r.device_id),
+                str(r.village_id),
+                r.source,
+                _text(r.pin),
+                _NULL if r.cadre_id is None else str(r.cadre_id),
+                r.punched_at.isoformat(),
+                _text(r.raw_time),
+                str(r.status),
+                str(r.verify),
+                "t" if r.is_biometric else "f",
+                _NULL if r.record_id is None else str(r.record_id),
+                str(r.request_id),
+                str(r.line_no),
+                r.received_at.isoformat(),
+                flags,
+                "t" if r.needs_review else "f",
+                _text(r.unmatched_reason),
+            )
+        )
+        + "\n"
+    )
+
+
+def _punches_store_copy(rows: list[PunchRow]) -> list[tuple[int | None, dt.datetime]]:
+    buffer = io.StringIO("".join(map(_copy_line, rows)))
     columns = ", ".join(PUNCH_COLUMNS)
     table = Punch._meta.db_table
     with connection.cursor() as cursor:
@@ -618,16 +643,9 @@ def _punches_store_copy(rows: list[Punch]) -> list[Punch]:
             f"INSERT INTO {table} ({columns}) "
             f"SELECT DISTINCT ON (device_id, pin, raw_time, status, verify, record_id) {columns} "
             f"FROM punch_staging ORDER BY device_id, pin, raw_time, status, verify, record_id, "
-            f"line_no ON CONFLICT DO NOTHING RETURNING pin, raw_time, status, verify, record_id"
+            f"line_no ON CONFLICT DO NOTHING RETURNING cadre_id, punched_at"
         )
-        inserted = {tuple(r) for r in cursor.fetchall()}
-    new, seen = [], set()
-    for p in rows:
-        key = (p.pin, p.raw_time, p.status, p.verify, p.record_id)
-        if key in inserted and key not in seen:
-            seen.add(key)
-            new.append(p)
-    return new
+        return [tuple(r) for r in cursor.fetchall()]
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,96 @@
+"""Read models of the collective economy (figures per village and year)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from collective_economy import economy
+from collective_economy.models import AnnualAccount, MonthlyAccount, Thresholds
+
+
+def lines_for(year: int) -> economy.Lines:
+    row = Thresholds.objects.filter(year=year).first()
+    if row is None:
+        return economy.Lines()
+    return economy.Lines(row.min_total_income, row.min_operating_income)
+
+
+@dataclass
+class VillageYear:
+    village: object
+    year: int
+    source: str  # "annual" (closed books), "monthly" (sum of months so far) or "none"
+    total_income: Decimal
+    operating_income: Decimal
+    per_capita_net_income: Decimal | None
+    status: economy.Status | None
+    projection: economy.Projection | None
+
+
+def village_years(villages, year: int, *, today: dt.date | None = None) -> list[VillageYear]:
+    """Each village's figures for ``year``: final annual books, else the months so far.
+
+    Three queries whatever the number of villages.
+    """
+    villages = list(villages)
+    lines = lines_for(year)
+    annual = {
+        a.village_id: a for a in AnnualAccount.objects.filter(village__in=villages, year=year)
+    }
+    monthly: dict[int, list[tuple[int, Decimal, Decimal]]] = {}
+    for row in MonthlyAccount.objects.filter(village__in=villages, year=year).values(
+        "village_id", "month", "operating_income", "other_income"
+    ):
+        monthly.setdefault(row["village_id"], []).append(
+            (row["month"], row["operating_income"] + row["other_income"], row["operating_income"])
+        )
+    out = []
+    for village in villages:
+        account = annual.get(village.pk)
+        months = monthly.get(village.pk, [])
+        projection = economy.project(months, lines) if months else None
+        if account is not None and (account.is_final or not months):
+            total, operating, source = account.total_income, account.operating_income, "annual"
+        elif months:
+            total = sum((t for _m, t, _o in months), Decimal(0))
+            operating = sum((o for _m, _t, o in months), Decimal(0))
+            source = "monthly"
+        else:
+            out.append(VillageYear(village, year, "none", Decimal(0), Decimal(0), None, None, None))
+            continue
+        out.append(
+            VillageYear(
+                village,
+                year,
+                source,
+                total,
+                operating,
+                account.per_capita_net_income if account else None,
+                economy.status(total, operating, lines),
+                projection if source == "monthly" else None,
+            )
+        )
+    return out
+
+
+def per_capita(villages, year: int) -> dict[int, Decimal]:
+    return dict(
+        AnnualAccount.objects.filter(village__in=villages, year=year)
+        .exclude(per_capita_net_income=0)
+        .values_list("village_id", "per_capita_net_income")
+    )
+
+
+def income_by_source(village, year: int) -> dict[str, Decimal]:
+    from collective_economy.models import IncomeLine
+
+    return dict(
+        IncomeLine.objects.filter(account__village=village, account__year=year)
+        .values_list("source")
+        .annotate(total=Sum("amount"))
+        .values_list("source", "total")
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from collective_economy import views
+
+app_name = "economy"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("import/", views.import_accounts, name="import"),
+    path("export/<str:kind>.xlsx", views.export_accounts, name="export"),
+    path("<slug:code>/", views.village, name="village"),
+]

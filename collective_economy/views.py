@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import base64
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collective_economy import resources, selectors, services
+from collective_economy.forms import ImportForm, MonthlyForm
+from collective_economy.models import (
+    AnnualAccount,
+    Contract,
+    ContractPayment,
+    MonthlyAccount,
+)
+from villages import tabular
+from villages.models import Village
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    villages = Village.objects.for_user(request.user).active()
+    rows = selectors.village_years(villages, year)
+    return render(
+        request,
+        "collective_economy/overview.html",
+        {
+            "year": year,
+            "rows": rows,
+            "lines": selectors.lines_for(year),
+            "weak": [r for r in rows if r.status and r.status.weak],
+            "warnings": [r for r in rows if r.projection and r.projection.warn],
+            "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+        },
+    )
+
+
+@login_required
+def village(request: HttpRequest, code: str) -> HttpResponse:
+    village = get_object_or_404(Village.objects.for_user(request.user), code=code)
+    year = _year(request)
+    can_enter = request.user.has_perm("collective_economy.enter_figures", village)
+    form = MonthlyForm(request.POST or None)
+    if request.method == "POST":
+        if not can_enter:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.monthly_account_save(
+                    actor=request.user,
+                    village=village,
+                    year=d["year"],
+                    month=d["month"],
+                    operating_income=d["operating_income"],
+                    other_income=d["other_income"],
+                    expenses=d["expenses"],
+                    sources=form.sources(),
+                )
+            except ValidationError as error:
+                for field, errors in getattr(error, "error_dict", {None: error.messages}).items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request, _("%(y)s年%(m)s月数据已保存。") % {"y": d["year"], "m": d["month"]}
+                )
+                return redirect(f"{request.path}?year={d['year']}")
+    today = timezone.localdate()
+    (summary,) = selectors.village_years([village], year)
+    return render(
+        request,
+        "collective_economy/village.html",
+        {
+            "village": village,
+            "year": year,
+            "summary": summary,
+            "form": form,
+            "can_enter": can_enter,
+            "months": MonthlyAccount.objects.filter(village=village, year=year).order_by("month"),
+            "annual": AnnualAccount.objects.filter(village=village).order_by("-year"),
+            "sources": selectors.income_by_source(village, year),
+            "funds": village.funds.all(),
+            "assets": village.assets.all(),
+            "resources": village.resources.all(),
+            "contracts": village.contracts.prefetch_related("payments"),
+            "expiring": Contract.objects.filter(village=village).expiring(today),
+            "overdue": ContractPayment.objects.filter(contract__village=village)
+            .overdue(today)
+            .select_related("contract"),
+            "projects": village.projects.prefetch_related("milestones"),
+            "cleanup": village.cleanup_items.all(),
+        },
+    )
+
+
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    contracts = Contract.objects.for_user(request.user).select_related("village")
+    payments = ContractPayment.objects.for_user(request.user).select_related(
+        "contract", "contract__village"
+    )
+    return render(
+        request,
+        "collective_economy/alerts.html",
+        {
+            "expiring": contracts.expiring(today),
+            "overdue": payments.overdue(today),
+            "upcoming": payments.upcoming(today),
+            "today": today,
+        },
+    )
+
+
+@login_required
+def export_accounts(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in resources.RESOURCES:
+        raise PermissionDenied
+    model = MonthlyAccount if kind == "monthly" else AnnualAccount
+    queryset = model.objects.for_user(request.user).select_related("village")
+    if request.GET.get("year"):
+        queryset = queryset.filter(year=_year(request))
+    dataset = resources.RESOURCES[kind](user=request.user).export(queryset)
+    name = "月度收支" if kind == "monthly" else "年度收支"
+    return tabular.xlsx_response(dataset, f"集体经济{name}.xlsx")
+
+
+@login_required
+def import_accounts(request: HttpRequest) -> HttpResponse:
+    """Upload → dry run with every row validated → confirm → import, all in one go."""
+    villages = Village.objects.for_user(request.user)
+    if not any(request.user.has_perm("collective_economy.import_figures", v) for v in villages):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and request.POST.get("confirm"):
+        pending = request.session.pop("economy_import", None)
+        if not pending:
+            messages.error(request, _("导入已过期，请重新上传。"))
+            return redirect("economy:import")
+        data = base64.b64decode(pending["data"])
+        dataset, _fmt = tabular.read_dataset(data, pending["name"])
+        report = tabular.run_import(
+            resources.RESOURCES[pending["kind"]](user=request.user), dataset, dry_run=False
+        )
+        if report.ok:
+            messages.success(
+                request,
+                _("已导入 %(n)s 行（新增 %(a)s，更新 %(b)s，未变 %(c)s）。")
+                % {"n": report.rows, "a": report.new, "b": report.updated, "c": report.unchanged},
+            )
+            return redirect("economy:overview")
+        context["report"] = report
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            dataset, fmt = tabular.read_dataset(data, upload.name)
+        except tabular.TabularError as exc:
+            form.add_error("file", str(exc))
+        else:
+            kind = form.cleaned_data["kind"]
+            report = tabular.run_import(
+                resources.RESOURCES[kind](user=request.user), dataset, dry_run=True
+            )
+            context.update(report=report, fmt=fmt, kind=kind)
+            if report.ok:
+                request.session["economy_import"] = {
+                    "kind": kind,
+                    "name": upload.name,
+                    "data": base64.b64encode(data).decode(),
+                }
+    return render(request, "collective_economy/import.html", context)
