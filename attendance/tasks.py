@@ -59,6 +59,12 @@ def outcomes_judge(village_id: int, days: list[str]) -> dict | None:
     return outcomes.outcomes_judge(village, [dt.date.fromisoformat(d) for d in days])
 
 
+@shared_task(name="attendance.outcomes_judge_dirty", **RETRY)
+def outcomes_judge_dirty(village_id: int) -> dict | None:
+    """Judge the days marked dirty for a village (coalesces floods of uploads)."""
+    return outcomes.outcomes_judge_dirty(village_id)
+
+
 @shared_task(name="attendance.outcomes_judge_recent")
 def outcomes_judge_recent() -> int:
     liveness.flush()

@@ -61,7 +61,7 @@ def load(stdout=None) -> None:
             # Per-capita net income: others around 18,600 (+900 a year); the belt 600-800 more.
             base = 18600 + n * 900 + rng.randint(-150, 150)
             per_capita = base + (700 + rng.randint(-60, 60) if belt else 0)
-            AnnualAccount.objects.update_or_create(
+            AnnualAccount.objects.get_or_create(
                 village=village,
                 year=year,
                 defaults={
@@ -76,7 +76,7 @@ def load(stdout=None) -> None:
         for month in range(1, today.month):
             operating = rng.randint(6500, 13000)
             other = rng.randint(4000, 8000)
-            account, _created = MonthlyAccount.objects.update_or_create(
+            account, _created = MonthlyAccount.objects.get_or_create(
                 village=village,
                 year=today.year,
                 month=month,

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from email.utils import format_datetime
+from typing import NamedTuple
 
 from attendance.protocols import Malformed
 
@@ -48,8 +49,9 @@ def valid_serial(sn: str | None) -> bool:
     return bool(sn) and bool(SN_RE.match(sn))
 
 
-@dataclass(frozen=True)
-class AttlogRecord:
+class AttlogRecord(NamedTuple):
+    """One ATTLOG line. A NamedTuple, not a frozen dataclass: a backlog has millions."""
+
     line_no: int
     raw: str
     pin: str

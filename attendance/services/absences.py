@@ -147,7 +147,15 @@ def absence_decide(
     if report.status == AbsenceReport.Status.APPROVED:
         village = report.village
         transaction.on_commit(lambda: public_cache_bump(village))
+        _rejudge(report)
     return report
+
+
+def _rejudge(report: AbsenceReport) -> None:
+    """The slots a report covers are excused (or no longer): judge them again."""
+    from attendance.services.outcomes import absence_days, outcomes_judge_later
+
+    outcomes_judge_later(report.village_id, absence_days(report))
 
 
 @transaction.atomic
@@ -161,4 +169,5 @@ def absence_cancel(*, actor, report: AbsenceReport) -> AbsenceReport:
         report.save(update_fields=["status"])
     village = report.village
     transaction.on_commit(lambda: public_cache_bump(village))
+    _rejudge(report)
     return report

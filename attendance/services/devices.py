@@ -170,10 +170,9 @@ def pin_map(*, actor, device: Device, pin: str, cadre: Cadre) -> int:
     punches = Punch.objects.filter(device=device, pin=pin)
     days = {timezone.localtime(t).date() for t in punches.values_list("punched_at", flat=True)}
     updated = punches.update(cadre=cadre, unmatched_reason="")
-    from attendance.tasks import outcomes_judge
+    from attendance.services.outcomes import outcomes_judge_later
 
-    if days:
-        outcomes_judge.delay_on_commit(device.village_id, sorted(d.isoformat() for d in days))
+    outcomes_judge_later(device.village_id, days)
     return updated
 
 
@@ -389,9 +388,7 @@ def punch_review(*, actor, punch: Punch, accept: bool) -> Punch:
         punch.flags = [*punch.flags, "rejected"]
     punch.save(update_fields=["needs_review", "reviewed_by", "flags"])
     if punch.cadre_id:
-        from attendance.tasks import outcomes_judge
+        from attendance.services.outcomes import outcomes_judge_later
 
-        outcomes_judge.delay_on_commit(
-            punch.village_id, [timezone.localtime(punch.punched_at).date().isoformat()]
-        )
+        outcomes_judge_later(punch.village_id, [timezone.localtime(punch.punched_at).date()])
     return punch

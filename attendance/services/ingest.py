@@ -158,11 +158,9 @@ def request_parse(request_id: int, *, force: bool = False) -> ParseResult | None
             stored.result = result.as_dict()
         stored.save(update_fields=["encoding", "result"])
         if result.days:
-            from attendance.tasks import outcomes_judge
+            from attendance.services.outcomes import outcomes_judge_later
 
-            outcomes_judge.delay_on_commit(
-                device.village_id, sorted(d.isoformat() for d in result.days)
-            )
+            outcomes_judge_later(device.village_id, result.days)
     return result
 
 
@@ -597,45 +595,59 @@ def _text(value: str) -> str:
     return value
 
 
-def _copy_line(r: PunchRow) -> str:
-    flags = json.dumps(list(r.flags)) if r.flags else "[]"
-    return (
-        "\t".join(
-            (
-                str(r.device_id),
-                str(r.village_id),
-                r.source,
-                _text(r.pin),
-                _NULL if r.cadre_id is None else str(r.cadre_id),
-                r.punched_at.isoformat(),
-                _text(r.raw_time),
-                str(r.status),
-                str(r.verify),
-                "t" if r.is_biometric else "f",
-                _NULL if r.record_id is None else str(r.record_id),
-                str(r.request_id),
-                str(r.line_no),
-                r.received_at.isoformat(),
-                flags,
-                "t" if r.needs_review else "f",
-                _text(r.unmatched_reason),
+def _copy_lines(rows: list[PunchRow]) -> str:
+    """COPY text for the rows; values shared by a whole upload are formatted once."""
+    shared: dict = {}
+
+    def text_of(value) -> str:
+        found = shared.get(value)
+        if found is None:
+            found = shared[value] = (
+                str(value) if not isinstance(value, dt.datetime) else (value.isoformat())
+            )
+        return found
+
+    out = []
+    for r in rows:
+        flags = json.dumps(list(r.flags)) if r.flags else "[]"
+        out.append(
+            "\t".join(
+                (
+                    text_of(r.device_id),
+                    text_of(r.village_id),
+                    r.source,
+                    _text(r.pin),
+                    _NULL if r.cadre_id is None else text_of(r.cadre_id),
+                    r.punched_at.isoformat(),
+                    _text(r.raw_time),
+                    text_of(r.status),
+                    text_of(r.verify),
+                    "t" if r.is_biometric else "f",
+                    _NULL if r.record_id is None else str(r.record_id),
+                    text_of(r.request_id),
+                    str(r.line_no),
+                    text_of(r.received_at),
+                    flags,
+                    "t" if r.needs_review else "f",
+                    _text(r.unmatched_reason),
+                )
             )
         )
-        + "\n"
-    )
+    out.append("")
+    return "\n".join(out)
 
 
 def _punches_store_copy(rows: list[PunchRow]) -> list[tuple[int | None, dt.datetime]]:
-    buffer = io.StringIO("".join(map(_copy_line, rows)))
+    buffer = io.StringIO(_copy_lines(rows))
     columns = ", ".join(PUNCH_COLUMNS)
     table = Punch._meta.db_table
     with connection.cursor() as cursor:
-        # Same column types, no constraints; emptied at every commit. One per session.
+        # Same column types, no constraints; emptied at every commit (ON COMMIT DELETE
+        # ROWS). IF NOT EXISTS: a session creates it once (a rolled-back one, again).
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS punch_staging ON COMMIT DELETE ROWS AS "
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
-        cursor.execute("TRUNCATE punch_staging")
         cursor.cursor.copy_expert(f"COPY punch_staging ({columns}) FROM STDIN", buffer)
         # DISTINCT ON keeps the first of duplicates inside one batch (a device
         # may repeat a line in the same upload); ON CONFLICT skips stored ones.

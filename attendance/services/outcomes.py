@@ -192,3 +192,63 @@ def absence_days(report: AbsenceReport) -> list[dt.date]:
     first = timezone.localtime(report.starts_at).date()
     last = timezone.localtime(report.ends_at).date()
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+# ---------------------------------------------------------------------------
+# Queueing re-judgement, coalesced
+# ---------------------------------------------------------------------------
+_redis = None
+
+
+def _redis_client():
+    global _redis
+    if _redis is None:
+        import redis
+        from django.conf import settings
+
+        _redis = redis.Redis.from_url(settings.REDIS_URL)
+    return _redis
+
+
+def outcomes_judge_later(village_id: int, days) -> None:
+    """Queue the re-judging of village-days once the transaction commits.
+
+    A backlog of two thousand uploads for one village would otherwise queue two
+    thousand judging tasks for the same days. With Redis, the days are added to
+    the village's "dirty" set and at most one task per village is waiting at a
+    time; it judges every day marked when it runs (late marks queue another).
+    """
+    from django.conf import settings
+    from django.db import transaction
+
+    days = sorted({d if isinstance(d, str) else d.isoformat() for d in days})
+    if not days:
+        return
+
+    def queue() -> None:
+        from attendance.tasks import outcomes_judge, outcomes_judge_dirty
+        from jinhu.celery import app
+
+        if not settings.REDIS_URL or app.conf.task_always_eager:
+            outcomes_judge.delay(village_id, days)
+            return
+        client = _redis_client()
+        client.sadd(f"judge-dirty:{village_id}", *days)
+        if client.set(f"judge-queued:{village_id}", 1, nx=True, ex=600):
+            outcomes_judge_dirty.delay(village_id)
+
+    transaction.on_commit(queue)
+
+
+def outcomes_judge_dirty(village_id: int) -> dict | None:
+    """Judge every day marked dirty for the village (the coalesced task's body)."""
+    client = _redis_client()
+    client.delete(f"judge-queued:{village_id}")  # marks from now on queue a new task
+    key = f"judge-dirty:{village_id}"
+    marked = [d.decode() for d in client.smembers(key)]
+    village = Village.objects.filter(pk=village_id).first()
+    if village is None or not marked:
+        return None
+    result = outcomes_judge(village, [dt.date.fromisoformat(d) for d in marked])
+    client.srem(key, *marked)  # only after judging: a crash leaves them marked
+    return result

@@ -9,13 +9,16 @@ from collective_economy import economy
 LINES = economy.Lines()
 
 
-@pytest.mark.parametrize("total,operating,weak", [
-    (D("100000.00"), D("60000.00"), True),   # exactly 100,000 is not enough
-    (D("100000.01"), D("60000.00"), False),
-    (D("150000.00"), D("50000.00"), True),   # exactly 50,000 is not enough
-    (D("150000.00"), D("50000.01"), False),
-    (D("99999.99"), D("49999.99"), True),
-])
+@pytest.mark.parametrize(
+    "total,operating,weak",
+    [
+        (D("100000.00"), D("60000.00"), True),  # exactly 100,000 is not enough
+        (D("100000.01"), D("60000.00"), False),
+        (D("150000.00"), D("50000.00"), True),  # exactly 50,000 is not enough
+        (D("150000.00"), D("50000.01"), False),
+        (D("99999.99"), D("49999.99"), True),
+    ],
+)
 def test_weak_at_and_around_the_lines(total, operating, weak):
     assert economy.status(total, operating, LINES).weak is weak
 
@@ -26,8 +29,9 @@ def test_gaps_say_how_much_is_missing():
 
 
 def test_lines_are_configurable():
-    assert not economy.status(D("90000.01"), D("40000.01"),
-                              economy.Lines(D("90000"), D("40000"))).weak
+    assert not economy.status(
+        D("90000.01"), D("40000.01"), economy.Lines(D("90000"), D("40000"))
+    ).weak
 
 
 def test_run_rate_warning_from_the_third_quarter():
@@ -43,7 +47,8 @@ def test_run_rate_warning_from_the_third_quarter():
 
 def test_belt_against_the_others():
     comparison = economy.compare_per_capita(
-        {1: D("19500.00"), 2: D("19300.00"), 3: D("18700.00"), 4: D("18500.00")}, {1, 2})
+        {1: D("19500.00"), 2: D("19300.00"), 3: D("18700.00"), 4: D("18500.00")}, {1, 2}
+    )
     assert comparison.belt_average == D("19400.00")
     assert comparison.others_average == D("18600.00")
     assert comparison.lead == D("800.00")
@@ -53,7 +58,10 @@ def test_money_never_passes_through_float():
     """Every amount the rules return is a Decimal computed from Decimals."""
     months = [(m, D("10000.10"), D("5000.05")) for m in range(1, 4)]
     projection = economy.project(months, LINES)
-    for value in (projection.projected_total, projection.projected_operating,
-                  projection.total_so_far):
+    for value in (
+        projection.projected_total,
+        projection.projected_operating,
+        projection.total_so_far,
+    ):
         assert type(value) is D
     assert projection.projected_total == D("120001.20")
