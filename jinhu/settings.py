@@ -301,5 +301,7 @@ JINHU_DEVICE_KEEP_PICTURES = env.bool("JINHU_DEVICE_KEEP_PICTURES", default=True
 JINHU_DEVICE_MAX_BODY = env.int("JINHU_DEVICE_MAX_BODY", default=4 * 1024 * 1024)
 # Requests per minute one device may make (per web process) before getting 429.
 JINHU_DEVICE_RATE_LIMIT = env.int("JINHU_DEVICE_RATE_LIMIT", default=600)
+# Day of the following month by which a village's monthly progress report is due.
+JINHU_REPORT_DUE_DAY = env.int("JINHU_REPORT_DUE_DAY", default=5)
 # Base URL printed on posters and QR codes (the public roster pages).
 JINHU_PUBLIC_BASE_URL = env.str("JINHU_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")

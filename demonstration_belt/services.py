@@ -1,0 +1,278 @@
+"""Writes with rules for the belt: the monthly report workflow, evidence, tracked items."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from demonstration_belt.models import (
+    CreationPlan,
+    Evidence,
+    Finding,
+    MonthlyReport,
+    ReportEvent,
+    ReportItem,
+    ReportStatus,
+    Suggestion,
+    Target,
+    TrackedStatus,
+)
+from villages.models import Village
+from villages.services import audit_actor
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_SIDE = 1600  # pixels: plenty on a phone, a fraction of the camera's file
+
+
+def report_due_on(year: int, month: int) -> dt.date:
+    """A month's report is due on day JINHU_REPORT_DUE_DAY of the following month."""
+    first_next = (dt.date(year, month, 1) + dt.timedelta(days=32)).replace(day=1)
+    return first_next.replace(day=settings.JINHU_REPORT_DUE_DAY)
+
+
+def _targets_for(village: Village, year: int, month: int):
+    """Targets due in or after this month (in progress or due), from the year's plan."""
+    month_start = dt.date(year, month, 1)
+    return Target.objects.filter(plan__village=village, plan__year=year,
+                                 due_on__gte=month_start).order_by("dimension", "code")
+
+
+@transaction.atomic
+def report_open(*, actor, village: Village, year: int, month: int) -> MonthlyReport:
+    """The month's report, created as a draft with one line per target if needed."""
+    if not actor.has_perm("demonstration_belt.fill_report", village):
+        raise PermissionDenied(_("您无权填报该村的月度进度。"))
+    report, created = MonthlyReport.objects.get_or_create(
+        village=village, year=year, month=month,
+        defaults={"due_on": report_due_on(year, month)},
+    )
+    existing = set(report.items.values_list("target_id", flat=True))
+    ReportItem.objects.bulk_create([
+        ReportItem(report=report, target=t) for t in _targets_for(village, year, month)
+        if t.pk not in existing
+    ])
+    return report
+
+
+@transaction.atomic
+def report_save_draft(*, actor, report: MonthlyReport, narrative: str,
+                      items: dict[int, dict]) -> MonthlyReport:
+    """Save what the secretary typed, whatever happens to the uploads after it."""
+    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if not actor.has_perm("demonstration_belt.fill_report", report):
+        raise PermissionDenied(_("您无权填报该村的月度进度。"))
+    if not report.editable:
+        raise ValidationError(_("该报告已提交或已通过，不能修改。"))
+    report.narrative = narrative.strip()
+    with audit_actor(actor):
+        report.save(update_fields=["narrative", "updated_at"])
+        for item in report.items.select_related("target"):
+            data = items.get(item.pk)
+            if data is None:
+                continue
+            item.progress = data.get("progress") or item.progress
+            item.value = data.get("value")
+            item.note = (data.get("note") or "").strip()
+            if item.target.measure == Target.Measure.NUMBER and item.value is None and (
+                item.progress == ReportItem.Progress.DONE
+            ):
+                raise ValidationError({f"value_{item.pk}": _("“%(t)s”已完成时请填写当前值。") % {
+                    "t": item.target.title}})
+            item.save()
+    return report
+
+
+def _event(report: MonthlyReport, action: str, actor, comment: str = "") -> None:
+    ReportEvent.objects.create(report=report, action=action, actor=actor, comment=comment)
+
+
+def _transition(actor, report: MonthlyReport, *, allowed_from: tuple, to: str, action: str,
+                perm: str, comment: str = "", needs_comment: bool = False) -> MonthlyReport:
+    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if not actor.has_perm(perm, report):
+        raise PermissionDenied(_("您无权执行此操作。"))
+    if report.status not in allowed_from:
+        raise ValidationError(_("报告当前状态为“%(s)s”，不能%(a)s。") % {
+            "s": report.get_status_display(), "a": ReportEvent.Action(action).label})
+    if needs_comment and not comment.strip():
+        raise ValidationError({"comment": _("请填写意见。")})
+    report.status = to
+    now = timezone.now()
+    if to == ReportStatus.SUBMITTED:
+        report.submitted_at = now
+    if to == ReportStatus.APPROVED:
+        report.approved_at = now
+    with audit_actor(actor):
+        report.save()
+        _event(report, action, actor, comment.strip())
+    if action in (ReportEvent.Action.APPROVE, ReportEvent.Action.REOPEN):
+        _mark_scores_stale(report)
+    return report
+
+
+def _mark_scores_stale(report: MonthlyReport) -> None:
+    from demonstration_belt.scoring_services import scores_mark_stale
+
+    scores_mark_stale(village_id=report.village_id, year=report.year, month=report.month)
+
+
+@transaction.atomic
+def report_submit(*, actor, report: MonthlyReport) -> MonthlyReport:
+    items = list(report.items.all())
+    if not report.narrative.strip():
+        raise ValidationError({"narrative": _("请填写本月工作情况。")})
+    if any(i.progress == ReportItem.Progress.NOT_STARTED and not i.note for i in items):
+        raise ValidationError(_("未开始的目标请在“说明”中写明原因。"))
+    return _transition(actor, report, allowed_from=(ReportStatus.DRAFT, ReportStatus.RETURNED),
+                       to=ReportStatus.SUBMITTED, action=ReportEvent.Action.SUBMIT,
+                       perm="demonstration_belt.fill_report")
+
+
+@transaction.atomic
+def report_return(*, actor, report: MonthlyReport, comment: str) -> MonthlyReport:
+    return _transition(actor, report, allowed_from=(ReportStatus.SUBMITTED,),
+                       to=ReportStatus.RETURNED, action=ReportEvent.Action.RETURN,
+                       perm="demonstration_belt.review_report", comment=comment,
+                       needs_comment=True)
+
+
+@transaction.atomic
+def report_approve(*, actor, report: MonthlyReport, comment: str = "") -> MonthlyReport:
+    return _transition(actor, report, allowed_from=(ReportStatus.SUBMITTED,),
+                       to=ReportStatus.APPROVED, action=ReportEvent.Action.APPROVE,
+                       perm="demonstration_belt.review_report", comment=comment)
+
+
+@transaction.atomic
+def report_reopen(*, actor, report: MonthlyReport, comment: str) -> MonthlyReport:
+    """Only staff reopen an approved report; the reason is logged for good."""
+    return _transition(actor, report, allowed_from=(ReportStatus.APPROVED,),
+                       to=ReportStatus.RETURNED, action=ReportEvent.Action.REOPEN,
+                       perm="demonstration_belt.reopen_report", comment=comment,
+                       needs_comment=True)
+
+
+# ---------------------------------------------------------------------------
+# Evidence
+# ---------------------------------------------------------------------------
+def _sniff(data: bytes) -> str | None:
+    """The real type from the bytes, not the name: an executable called .jpg is refused."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            return {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(
+                image.format)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+
+
+def _shrink(data: bytes) -> bytes:
+    """Re-encode photos at phone size (also drops EXIF, e.g. GPS positions)."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=80, optimize=True)
+        return out.getvalue()
+
+
+@transaction.atomic
+def evidence_add(*, actor, report: MonthlyReport, uploaded, item: ReportItem | None = None
+                 ) -> Evidence:
+    if not actor.has_perm("demonstration_belt.fill_report", report):
+        raise PermissionDenied(_("您无权为该报告上传材料。"))
+    if not report.editable:
+        raise ValidationError(_("该报告已提交或已通过，不能再上传材料。"))
+    if uploaded.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(_("“%(n)s”超过 10 MB。") % {"n": uploaded.name})
+    data = uploaded.read()
+    kind = _sniff(data)
+    if kind is None:
+        raise ValidationError(_("“%(n)s”不是 JPG/PNG 图片或 PDF 文件。") % {"n": uploaded.name})
+    if kind.startswith("image/"):
+        data, kind = _shrink(data), "image/jpeg"
+    digest = hashlib.sha256(data).hexdigest()
+    extension = ".pdf" if kind == "application/pdf" else ".jpg"
+    evidence = Evidence(report=report, item=item, original_name=uploaded.name[:200],
+                        content_type=kind, size=len(data), sha256=digest, uploaded_by=actor)
+    evidence.file.save(f"{digest[:16]}{extension}", ContentFile(data), save=False)
+    with audit_actor(actor):
+        evidence.save()
+    return evidence
+
+
+# ---------------------------------------------------------------------------
+# Tracked items: findings, follow-ups, suggestions
+# ---------------------------------------------------------------------------
+FINDING_FLOW = {
+    TrackedStatus.OPEN: (TrackedStatus.IN_PROGRESS, TrackedStatus.RECHECK),
+    TrackedStatus.IN_PROGRESS: (TrackedStatus.RECHECK,),
+    TrackedStatus.RECHECK: (TrackedStatus.CLOSED, TrackedStatus.IN_PROGRESS),
+    TrackedStatus.CLOSED: (),
+}
+
+
+@transaction.atomic
+def finding_advance(*, actor, finding: Finding, to: str, rectification: str = "",
+                    evidence=None) -> Finding:
+    """Open → rectifying → re-check (回头看) → closed; a failed re-check goes back."""
+    if to not in FINDING_FLOW[finding.status]:
+        raise ValidationError(_("不能从“%(a)s”变为该状态。") % {"a": finding.get_status_display()})
+    closing = to == TrackedStatus.CLOSED or (
+        finding.status == TrackedStatus.RECHECK and to == TrackedStatus.IN_PROGRESS)
+    perm = "demonstration_belt.recheck" if closing else "demonstration_belt.rectify"
+    if not actor.has_perm(perm, finding):
+        raise PermissionDenied(_("您无权执行此操作。"))
+    if to == TrackedStatus.RECHECK and not (rectification or finding.rectification).strip():
+        raise ValidationError({"rectification": _("请先填写整改情况。")})
+    if rectification:
+        finding.rectification = rectification.strip()
+    if evidence is not None:
+        finding.evidence = evidence
+    today = timezone.localdate()
+    if finding.status == TrackedStatus.RECHECK:
+        finding.rechecked_on = today
+    if to == TrackedStatus.CLOSED:
+        finding.closed_on = today
+    finding.status = to
+    with audit_actor(actor):
+        finding.save()
+    return finding
+
+
+@transaction.atomic
+def suggestion_update(*, actor, suggestion: Suggestion, status: str, reply: str = "",
+                      decline_reason: str = "") -> Suggestion:
+    if not actor.has_perm("demonstration_belt.handle_suggestion", suggestion):
+        raise PermissionDenied(_("您无权处理该建议。"))
+    suggestion.status = status
+    suggestion.reply = reply.strip() or suggestion.reply
+    suggestion.decline_reason = decline_reason.strip()
+    if status in (Suggestion.Status.DONE, Suggestion.Status.DECLINED):
+        if not suggestion.reply:
+            raise ValidationError({"reply": _("办结或不予采纳时请填写答复。")})
+        suggestion.closed_on = suggestion.closed_on or timezone.localdate()
+    else:
+        suggestion.closed_on = None
+    suggestion.full_clean()
+    with audit_actor(actor):
+        suggestion.save()
+    return suggestion
+
+
+def plan_for(village: Village, year: int) -> CreationPlan | None:
+    return CreationPlan.objects.filter(village=village, year=year).first()
