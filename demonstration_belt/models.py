@@ -56,10 +56,15 @@ class MembershipQuerySet(ScopedQuerySet):
 class BeltMembership(models.Model):
     """A village's membership of the belt, with history (joined, left)."""
 
-    belt = models.ForeignKey(Belt, on_delete=models.CASCADE, related_name="memberships",
-                             verbose_name=_("示范带"))
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="belt_memberships",
-                                verbose_name=_("村（社区）"))
+    belt = models.ForeignKey(
+        Belt, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("示范带")
+    )
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        related_name="belt_memberships",
+        verbose_name=_("村（社区）"),
+    )
     joined_on = models.DateField(_("加入日期"))
     left_on = models.DateField(_("退出日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -71,8 +76,9 @@ class BeltMembership(models.Model):
         verbose_name_plural = _("示范带成员")
         ordering = ["village__sort_order", "joined_on"]
         constraints = [
-            models.UniqueConstraint(fields=["belt", "village", "joined_on"],
-                                    name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["belt", "village", "joined_on"], name="membership_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,8 +95,9 @@ def belt_village_ids(day: dt.date | None = None) -> set[int]:
 class CreationPlan(models.Model):
     """A village's creation plan for a year: its feature (一村一特色) and targets."""
 
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="plans",
-                                verbose_name=_("村（社区）"))
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="plans", verbose_name=_("村（社区）")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     feature_theme = models.CharField(_("特色主题"), max_length=100)
     summary = models.TextField(_("创建内容"), blank=True)
@@ -117,14 +124,16 @@ class Target(models.Model):
         NUMBER = "number", _("数值对照目标")
         MILESTONE = "milestone", _("节点日期")
 
-    plan = models.ForeignKey(CreationPlan, on_delete=models.CASCADE, related_name="targets",
-                             verbose_name=_("创建计划"))
+    plan = models.ForeignKey(
+        CreationPlan, on_delete=models.CASCADE, related_name="targets", verbose_name=_("创建计划")
+    )
     code = models.CharField(_("编号"), max_length=16)
     dimension = models.CharField(_("维度"), max_length=16, choices=Dimension.choices)
     title = models.CharField(_("目标"), max_length=200)
     measure = models.CharField(_("衡量方式"), max_length=10, choices=Measure.choices)
-    goal_value = models.DecimalField(_("目标值"), max_digits=12, decimal_places=2, null=True,
-                                     blank=True)
+    goal_value = models.DecimalField(
+        _("目标值"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     unit = models.CharField(_("单位"), max_length=10, blank=True)
     weight = models.DecimalField(_("权重"), max_digits=5, decimal_places=2, default=1)
     due_on = models.DateField(_("完成期限"))
@@ -157,19 +166,26 @@ class Agreement(models.Model):
         CREATION = "creation", _("党建示范带创建责任书")
         ECONOMY = "economy", _("集体经济发展责任书")
 
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="agreements",
-                                verbose_name=_("村（社区）"))
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("村（社区）")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.CREATION)
     party_a = models.CharField(_("甲方（党工委书记）"), max_length=32)
-    party_b = models.ForeignKey(Cadre, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("乙方（村党组织书记）"))
+    party_b = models.ForeignKey(
+        Cadre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("乙方（村党组织书记）"),
+    )
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
     scan = models.FileField(_("签字扫描件"), upload_to="agreements/%Y/", blank=True)
-    award_line = models.DecimalField(_("示范点授牌分数线"), max_digits=6, decimal_places=2,
-                                     default=90)
-    admonish_line = models.DecimalField(_("约谈分数线"), max_digits=6, decimal_places=2,
-                                        default=60)
+    award_line = models.DecimalField(
+        _("示范点授牌分数线"), max_digits=6, decimal_places=2, default=90
+    )
+    admonish_line = models.DecimalField(_("约谈分数线"), max_digits=6, decimal_places=2, default=60)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -201,8 +217,9 @@ class IndicatorKind(models.TextChoices):
 class Indicator(models.Model):
     """One line of the scoring sheet: standard score, checking method, deduction rule."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="indicators",
-                                  verbose_name=_("责任书"))
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("责任书")
+    )
     order = models.PositiveSmallIntegerField(_("序号"), default=1)
     dimension = models.CharField(_("维度"), max_length=16, choices=Dimension.choices, blank=True)
     name = models.CharField(_("指标"), max_length=100)
@@ -234,12 +251,14 @@ class ReportStatus(models.TextChoices):
 
 
 class MonthlyReport(models.Model):
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="reports",
-                                verbose_name=_("村（社区）"))
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="reports", verbose_name=_("村（社区）")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
-    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices,
-                              default=ReportStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
     narrative = models.TextField(_("本月工作情况"), blank=True)
     due_on = models.DateField(_("报送期限"))
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -274,14 +293,16 @@ class ReportItem(models.Model):
         IN_PROGRESS = "in_progress", _("推进中")
         DONE = "done", _("已完成")
 
-    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="items",
-                               verbose_name=_("报告"))
-    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="report_items",
-                               verbose_name=_("目标"))
-    progress = models.CharField(_("进度"), max_length=12, choices=Progress.choices,
-                                default=Progress.NOT_STARTED)
-    value = models.DecimalField(_("当前值"), max_digits=12, decimal_places=2, null=True,
-                                blank=True)
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="items", verbose_name=_("报告")
+    )
+    target = models.ForeignKey(
+        Target, on_delete=models.PROTECT, related_name="report_items", verbose_name=_("目标")
+    )
+    progress = models.CharField(
+        _("进度"), max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED
+    )
+    value = models.DecimalField(_("当前值"), max_digits=12, decimal_places=2, null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
@@ -302,17 +323,28 @@ class EvidenceQuerySet(ScopedQuerySet):
 class Evidence(models.Model):
     """A photo, PDF or scan proving progress; stored outside the web root."""
 
-    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="evidence",
-                               verbose_name=_("报告"))
-    item = models.ForeignKey(ReportItem, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="evidence", verbose_name=_("目标进度"))
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("报告")
+    )
+    item = models.ForeignKey(
+        ReportItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("目标进度"),
+    )
     file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=50)
     size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("摘要"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("上传人"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = EvidenceQuerySet.as_manager()
@@ -339,11 +371,16 @@ class ReportEvent(models.Model):
         APPROVE = "approve", _("通过")
         REOPEN = "reopen", _("重新打开")
 
-    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="events",
-                               verbose_name=_("报告"))
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="events", verbose_name=_("报告")
+    )
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("操作人"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
     comment = models.TextField(_("意见"), blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
@@ -373,10 +410,17 @@ class Meeting(models.Model):
     kind = models.CharField(_("类型"), max_length=14, choices=Kind.choices)
     title = models.CharField(_("名称"), max_length=100)
     held_on = models.DateField(_("日期"))
-    host = models.ForeignKey(Village, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="hosted_meetings", verbose_name=_("承办村"))
-    villages = models.ManyToManyField(Village, related_name="meetings", blank=True,
-                                      verbose_name=_("参加村"))
+    host = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_meetings",
+        verbose_name=_("承办村"),
+    )
+    villages = models.ManyToManyField(
+        Village, related_name="meetings", blank=True, verbose_name=_("参加村")
+    )
     minutes = models.TextField(_("纪要"), blank=True)
     decisions = models.TextField(_("议定事项"), blank=True)
     photo = models.ImageField(_("照片"), upload_to="meetings/%Y/", blank=True)
@@ -406,8 +450,9 @@ class TrackedQuerySet(ScopedQuerySet):
 
     def due_soon(self, today=None, days: int = 7):
         today = today or timezone.localdate()
-        return self.open().filter(deadline__gte=today,
-                                  deadline__lte=today + dt.timedelta(days=days))
+        return self.open().filter(
+            deadline__gte=today, deadline__lte=today + dt.timedelta(days=days)
+        )
 
 
 class Inspection(models.Model):
@@ -435,19 +480,33 @@ class Inspection(models.Model):
 class Finding(models.Model):
     """A problem found, tracked through rectification, re-check (回头看) and closing."""
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="findings", verbose_name=_("来源"))
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="follow_ups", verbose_name=_("会议议定"))
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="findings",
-                                verbose_name=_("村（社区）"))
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("来源"),
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("会议议定"),
+    )
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="findings", verbose_name=_("村（社区）")
+    )
     description = models.CharField(_("问题/事项"), max_length=300)
     owner = models.CharField(_("责任人"), max_length=32)
     deadline = models.DateField(_("整改期限"))
     rectification = models.TextField(_("整改情况"), blank=True)
     evidence = models.FileField(_("整改佐证"), upload_to="findings/%Y/", blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=TrackedStatus.choices,
-                              default=TrackedStatus.OPEN)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=TrackedStatus.choices, default=TrackedStatus.OPEN
+    )
     rechecked_on = models.DateField(_("复查日期"), null=True, blank=True)
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
 
@@ -489,14 +548,16 @@ class Suggestion(models.Model):
         DONE = "done", _("已办结")
         DECLINED = "declined", _("不予采纳")
 
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="suggestions",
-                                verbose_name=_("村（社区）"))
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("村（社区）")
+    )
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
     proposer = models.CharField(_("建议人"), max_length=32, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
     content = models.TextField(_("建议内容"))
-    status = models.CharField(_("状态"), max_length=14, choices=Status.choices,
-                              default=Status.RECEIVED)
+    status = models.CharField(
+        _("状态"), max_length=14, choices=Status.choices, default=Status.RECEIVED
+    )
     reply = models.TextField(_("答复"), blank=True)
     decline_reason = models.CharField(_("不予采纳理由"), max_length=300, blank=True)
     received_on = models.DateField(_("受理日期"))
@@ -542,8 +603,9 @@ class PartyDayMethod(models.Model):
 
 
 class PartyDayActivity(models.Model):
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="party_days",
-                                verbose_name=_("村（社区）"))
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="party_days", verbose_name=_("村（社区）")
+    )
     held_on = models.DateField(_("日期"))
     theme = models.CharField(_("主题"), max_length=100)
     methods = models.ManyToManyField(PartyDayMethod, blank=True, verbose_name=_("采用方法"))
@@ -585,8 +647,12 @@ class CheckItem(models.Model):
 
 
 class ServiceCenterCheck(models.Model):
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="center_checks",
-                                verbose_name=_("村（社区）"))
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        related_name="center_checks",
+        verbose_name=_("村（社区）"),
+    )
     checked_on = models.DateField(_("检查日期"))
     checked_by = models.CharField(_("检查人"), max_length=64)
 
@@ -602,8 +668,9 @@ class ServiceCenterCheck(models.Model):
 
 
 class CheckResult(models.Model):
-    check_run = models.ForeignKey(ServiceCenterCheck, on_delete=models.CASCADE,
-                                  related_name="results", verbose_name=_("检查"))
+    check_run = models.ForeignKey(
+        ServiceCenterCheck, on_delete=models.CASCADE, related_name="results", verbose_name=_("检查")
+    )
     item = models.ForeignKey(CheckItem, on_delete=models.PROTECT, verbose_name=_("检查项"))
     passed = models.BooleanField(_("达标"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -617,3 +684,221 @@ class CheckResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {'达标' if self.passed else '未达标'}"
+
+
+# ---------------------------------------------------------------------------
+# Scores, reviewer scores, awards and admonishment
+# ---------------------------------------------------------------------------
+class VillageScore(models.Model):
+    """One row per village and period (month 1–12, or 0 for the whole year).
+
+    Always recomputed from source rows by the scoring job (never incremented);
+    ``breakdown`` traces every point to the records behind it.
+    """
+
+    village = models.ForeignKey(
+        Village, on_delete=models.CASCADE, related_name="scores", verbose_name=_("村（社区）")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"), help_text=_("0 表示全年"))
+    total = models.DecimalField(_("得分"), max_digits=7, decimal_places=2)
+    max_total = models.DecimalField(_("满分"), max_digits=7, decimal_places=2)
+    vetoed = models.BooleanField(_("一票否决"), default=False)
+    breakdown = models.JSONField(_("得分明细"), default=list)
+    stale = models.BooleanField(_("待重算"), default=False)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考核得分")
+        verbose_name_plural = _("考核得分")
+        ordering = ["-year", "-month", "-total"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year", "month"], name="score_unique"),
+        ]
+        indexes = [models.Index(fields=["year", "month"], name="score_period")]
+
+    def __str__(self) -> str:
+        period = f"{self.year}年" if self.month == 0 else f"{self.year}年{self.month}月"
+        return f"{self.village} {period} {self.total}"
+
+
+class ScoreHistoryQuerySet(ScopedQuerySet):
+    village_path = "score__village"
+
+
+class ScoreHistory(models.Model):
+    """Each time a recomputation changed a score, the previous value is kept."""
+
+    score = models.ForeignKey(
+        VillageScore, on_delete=models.CASCADE, related_name="history", verbose_name=_("得分")
+    )
+    total = models.DecimalField(_("原得分"), max_digits=7, decimal_places=2)
+    vetoed = models.BooleanField(_("原一票否决"), default=False)
+    breakdown = models.JSONField(_("原明细"), default=list)
+    computed_at = models.DateTimeField(_("原计算时间"))
+    replaced_at = models.DateTimeField(_("被替换时间"), auto_now_add=True)
+
+    objects = ScoreHistoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("得分变更记录")
+        verbose_name_plural = _("得分变更记录")
+        ordering = ["-replaced_at"]
+
+    def __str__(self) -> str:
+        return f"{self.score} ← {self.total}"
+
+
+class ReviewerScore(models.Model):
+    """A reviewer's score on an indicator, with the reason and a second approver."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="reviewer_scores", verbose_name=_("指标")
+    )
+    month = models.PositiveSmallIntegerField(_("月份"), default=0, help_text=_("0 表示全年"))
+    score = models.DecimalField(_("评分"), max_digits=6, decimal_places=2)
+    reason = models.CharField(_("理由"), max_length=300)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("评分人"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审定人"),
+    )
+    approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("考核组评分")
+        verbose_name_plural = _("考核组评分")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month"], name="reviewer_score_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.score}"
+
+
+class MajorFailure(models.Model):
+    """重大失误或造成不良影响: recorded by staff, it proposes an admonishment."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="failures", verbose_name=_("村（社区）")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    occurred_on = models.DateField(_("发生日期"))
+    description = models.CharField(_("情况"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("重大失误")
+        verbose_name_plural = _("重大失误")
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+
+class Proposal(models.Model):
+    class Kind(models.TextChoices):
+        AWARD = "award", _("授予“基层党建示范点”称号并给予物质奖励")
+        ADMONISH = "admonish", _("启动村主职干部约谈程序")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        REJECTED = "rejected", _("未采纳")
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("村（社区）")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    score = models.DecimalField(_("年度得分"), max_digits=7, decimal_places=2, null=True)
+    grounds = models.CharField(_("依据"), max_length=300)
+    reward = models.DecimalField(
+        _("物质奖励（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    decision_reason = models.CharField(_("确认意见"), max_length=300, blank=True)
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("奖惩建议")
+        verbose_name_plural = _("奖惩建议")
+        ordering = ["-year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year", "kind"], name="proposal_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.year} {self.get_kind_display()}"
+
+
+class Admonishment(models.Model):
+    """A 约谈 of a village's chief cadres; its rectification items are Findings."""
+
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        related_name="admonishments",
+        verbose_name=_("村（社区）"),
+    )
+    proposal = models.OneToOneField(
+        Proposal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="admonishment",
+        verbose_name=_("奖惩建议"),
+    )
+    held_on = models.DateField(_("约谈日期"))
+    interviewer = models.CharField(_("约谈人"), max_length=64)
+    interviewees = models.CharField(_("被约谈人"), max_length=100)
+    issues = models.TextField(_("指出的问题"))
+    inspection = models.OneToOneField(
+        Inspection,
+        on_delete=models.PROTECT,
+        related_name="admonishment",
+        verbose_name=_("整改清单"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("约谈")
+        verbose_name_plural = _("约谈")
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.held_on} 约谈"
+
+    @property
+    def open_items(self):
+        return self.inspection.findings.exclude(status=TrackedStatus.CLOSED)

@@ -41,8 +41,9 @@ def report_due_on(year: int, month: int) -> dt.date:
 def _targets_for(village: Village, year: int, month: int):
     """Targets due in or after this month (in progress or due), from the year's plan."""
     month_start = dt.date(year, month, 1)
-    return Target.objects.filter(plan__village=village, plan__year=year,
-                                 due_on__gte=month_start).order_by("dimension", "code")
+    return Target.objects.filter(
+        plan__village=village, plan__year=year, due_on__gte=month_start
+    ).order_by("dimension", "code")
 
 
 @transaction.atomic
@@ -50,21 +51,27 @@ def report_open(*, actor, village: Village, year: int, month: int) -> MonthlyRep
     """The month's report, created as a draft with one line per target if needed."""
     if not actor.has_perm("demonstration_belt.fill_report", village):
         raise PermissionDenied(_("您无权填报该村的月度进度。"))
-    report, created = MonthlyReport.objects.get_or_create(
-        village=village, year=year, month=month,
+    report, _created = MonthlyReport.objects.get_or_create(
+        village=village,
+        year=year,
+        month=month,
         defaults={"due_on": report_due_on(year, month)},
     )
     existing = set(report.items.values_list("target_id", flat=True))
-    ReportItem.objects.bulk_create([
-        ReportItem(report=report, target=t) for t in _targets_for(village, year, month)
-        if t.pk not in existing
-    ])
+    ReportItem.objects.bulk_create(
+        [
+            ReportItem(report=report, target=t)
+            for t in _targets_for(village, year, month)
+            if t.pk not in existing
+        ]
+    )
     return report
 
 
 @transaction.atomic
-def report_save_draft(*, actor, report: MonthlyReport, narrative: str,
-                      items: dict[int, dict]) -> MonthlyReport:
+def report_save_draft(
+    *, actor, report: MonthlyReport, narrative: str, items: dict[int, dict]
+) -> MonthlyReport:
     """Save what the secretary typed, whatever happens to the uploads after it."""
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     if not actor.has_perm("demonstration_belt.fill_report", report):
@@ -81,11 +88,17 @@ def report_save_draft(*, actor, report: MonthlyReport, narrative: str,
             item.progress = data.get("progress") or item.progress
             item.value = data.get("value")
             item.note = (data.get("note") or "").strip()
-            if item.target.measure == Target.Measure.NUMBER and item.value is None and (
-                item.progress == ReportItem.Progress.DONE
+            if (
+                item.target.measure == Target.Measure.NUMBER
+                and item.value is None
+                and (item.progress == ReportItem.Progress.DONE)
             ):
-                raise ValidationError({f"value_{item.pk}": _("“%(t)s”已完成时请填写当前值。") % {
-                    "t": item.target.title}})
+                raise ValidationError(
+                    {
+                        f"value_{item.pk}": _("“%(t)s”已完成时请填写当前值。")
+                        % {"t": item.target.title}
+                    }
+                )
             item.save()
     return report
 
@@ -94,14 +107,25 @@ def _event(report: MonthlyReport, action: str, actor, comment: str = "") -> None
     ReportEvent.objects.create(report=report, action=action, actor=actor, comment=comment)
 
 
-def _transition(actor, report: MonthlyReport, *, allowed_from: tuple, to: str, action: str,
-                perm: str, comment: str = "", needs_comment: bool = False) -> MonthlyReport:
+def _transition(
+    actor,
+    report: MonthlyReport,
+    *,
+    allowed_from: tuple,
+    to: str,
+    action: str,
+    perm: str,
+    comment: str = "",
+    needs_comment: bool = False,
+) -> MonthlyReport:
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
     if not actor.has_perm(perm, report):
         raise PermissionDenied(_("您无权执行此操作。"))
     if report.status not in allowed_from:
-        raise ValidationError(_("报告当前状态为“%(s)s”，不能%(a)s。") % {
-            "s": report.get_status_display(), "a": ReportEvent.Action(action).label})
+        raise ValidationError(
+            _("报告当前状态为“%(s)s”，不能%(a)s。")
+            % {"s": report.get_status_display(), "a": ReportEvent.Action(action).label}
+        )
     if needs_comment and not comment.strip():
         raise ValidationError({"comment": _("请填写意见。")})
     report.status = to
@@ -131,33 +155,56 @@ def report_submit(*, actor, report: MonthlyReport) -> MonthlyReport:
         raise ValidationError({"narrative": _("请填写本月工作情况。")})
     if any(i.progress == ReportItem.Progress.NOT_STARTED and not i.note for i in items):
         raise ValidationError(_("未开始的目标请在“说明”中写明原因。"))
-    return _transition(actor, report, allowed_from=(ReportStatus.DRAFT, ReportStatus.RETURNED),
-                       to=ReportStatus.SUBMITTED, action=ReportEvent.Action.SUBMIT,
-                       perm="demonstration_belt.fill_report")
+    return _transition(
+        actor,
+        report,
+        allowed_from=(ReportStatus.DRAFT, ReportStatus.RETURNED),
+        to=ReportStatus.SUBMITTED,
+        action=ReportEvent.Action.SUBMIT,
+        perm="demonstration_belt.fill_report",
+    )
 
 
 @transaction.atomic
 def report_return(*, actor, report: MonthlyReport, comment: str) -> MonthlyReport:
-    return _transition(actor, report, allowed_from=(ReportStatus.SUBMITTED,),
-                       to=ReportStatus.RETURNED, action=ReportEvent.Action.RETURN,
-                       perm="demonstration_belt.review_report", comment=comment,
-                       needs_comment=True)
+    return _transition(
+        actor,
+        report,
+        allowed_from=(ReportStatus.SUBMITTED,),
+        to=ReportStatus.RETURNED,
+        action=ReportEvent.Action.RETURN,
+        perm="demonstration_belt.review_report",
+        comment=comment,
+        needs_comment=True,
+    )
 
 
 @transaction.atomic
 def report_approve(*, actor, report: MonthlyReport, comment: str = "") -> MonthlyReport:
-    return _transition(actor, report, allowed_from=(ReportStatus.SUBMITTED,),
-                       to=ReportStatus.APPROVED, action=ReportEvent.Action.APPROVE,
-                       perm="demonstration_belt.review_report", comment=comment)
+    return _transition(
+        actor,
+        report,
+        allowed_from=(ReportStatus.SUBMITTED,),
+        to=ReportStatus.APPROVED,
+        action=ReportEvent.Action.APPROVE,
+        perm="demonstration_belt.review_report",
+        comment=comment,
+    )
 
 
 @transaction.atomic
 def report_reopen(*, actor, report: MonthlyReport, comment: str) -> MonthlyReport:
     """Only staff reopen an approved report; the reason is logged for good."""
-    return _transition(actor, report, allowed_from=(ReportStatus.APPROVED,),
-                       to=ReportStatus.RETURNED, action=ReportEvent.Action.REOPEN,
-                       perm="demonstration_belt.reopen_report", comment=comment,
-                       needs_comment=True)
+    return _transition(
+        actor,
+        report,
+        allowed_from=(ReportStatus.APPROVED,),
+        to=ReportStatus.RETURNED,
+        action=ReportEvent.Action.REOPEN,
+        perm="demonstration_belt.reopen_report",
+        comment=comment,
+        needs_comment=True,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -173,7 +220,8 @@ def _sniff(data: bytes) -> str | None:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
             return {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(
-                image.format)
+                image.format
+            )
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return None
 
@@ -191,8 +239,9 @@ def _shrink(data: bytes) -> bytes:
 
 
 @transaction.atomic
-def evidence_add(*, actor, report: MonthlyReport, uploaded, item: ReportItem | None = None
-                 ) -> Evidence:
+def evidence_add(
+    *, actor, report: MonthlyReport, uploaded, item: ReportItem | None = None
+) -> Evidence:
     if not actor.has_perm("demonstration_belt.fill_report", report):
         raise PermissionDenied(_("您无权为该报告上传材料。"))
     if not report.editable:
@@ -207,8 +256,15 @@ def evidence_add(*, actor, report: MonthlyReport, uploaded, item: ReportItem | N
         data, kind = _shrink(data), "image/jpeg"
     digest = hashlib.sha256(data).hexdigest()
     extension = ".pdf" if kind == "application/pdf" else ".jpg"
-    evidence = Evidence(report=report, item=item, original_name=uploaded.name[:200],
-                        content_type=kind, size=len(data), sha256=digest, uploaded_by=actor)
+    evidence = Evidence(
+        report=report,
+        item=item,
+        original_name=uploaded.name[:200],
+        content_type=kind,
+        size=len(data),
+        sha256=digest,
+        uploaded_by=actor,
+    )
     evidence.file.save(f"{digest[:16]}{extension}", ContentFile(data), save=False)
     with audit_actor(actor):
         evidence.save()
@@ -227,13 +283,15 @@ FINDING_FLOW = {
 
 
 @transaction.atomic
-def finding_advance(*, actor, finding: Finding, to: str, rectification: str = "",
-                    evidence=None) -> Finding:
+def finding_advance(
+    *, actor, finding: Finding, to: str, rectification: str = "", evidence=None
+) -> Finding:
     """Open → rectifying → re-check (回头看) → closed; a failed re-check goes back."""
     if to not in FINDING_FLOW[finding.status]:
         raise ValidationError(_("不能从“%(a)s”变为该状态。") % {"a": finding.get_status_display()})
     closing = to == TrackedStatus.CLOSED or (
-        finding.status == TrackedStatus.RECHECK and to == TrackedStatus.IN_PROGRESS)
+        finding.status == TrackedStatus.RECHECK and to == TrackedStatus.IN_PROGRESS
+    )
     perm = "demonstration_belt.recheck" if closing else "demonstration_belt.rectify"
     if not actor.has_perm(perm, finding):
         raise PermissionDenied(_("您无权执行此操作。"))
@@ -255,8 +313,9 @@ def finding_advance(*, actor, finding: Finding, to: str, rectification: str = ""
 
 
 @transaction.atomic
-def suggestion_update(*, actor, suggestion: Suggestion, status: str, reply: str = "",
-                      decline_reason: str = "") -> Suggestion:
+def suggestion_update(
+    *, actor, suggestion: Suggestion, status: str, reply: str = "", decline_reason: str = ""
+) -> Suggestion:
     if not actor.has_perm("demonstration_belt.handle_suggestion", suggestion):
         raise PermissionDenied(_("您无权处理该建议。"))
     suggestion.status = status

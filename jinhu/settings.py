@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "villages.context_processors.portal",
+                "demonstration_belt.context_processors.todo",
             ],
         },
     },

@@ -22,6 +22,7 @@ urlpatterns = [
     path("villages/", include("villages.urls")),
     path("attendance/", include("attendance.urls")),
     path("economy/", include("collective_economy.urls")),
+    path("belt/", include("demonstration_belt.urls")),
     path("duty/", include("attendance.urls_public")),
     path("", include("attendance.urls_devices")),
 ]

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from demonstration_belt.selectors import todo_for
 from villages.models import Village
 from villages.roles import Role, role_of
 
@@ -30,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "villages": villages,
             "role_label": Role(role).label if role else "",
+            "todo": todo_for(request.user),
         },
     )
 

@@ -134,7 +134,7 @@ def test_entries_page_query_count(
     client, entries, subdistrict_admin, django_assert_max_num_queries, secretary_a
 ):
     client.force_login(subdistrict_admin)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(16):
         client.get("/attendance/dutylog/entries/")
     for _ in range(20):
         dutylog_record(
@@ -145,7 +145,7 @@ def test_entries_page_query_count(
             kind="visit",
             summary="咨询",
         )
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(16):
         client.get("/attendance/dutylog/entries/")
 
 

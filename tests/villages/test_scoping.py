@@ -128,8 +128,8 @@ def test_village_list_query_count_does_not_grow(
 
     VillageFactory.create_batch(3)
     client.force_login(subdistrict_admin)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(14):
         client.get("/villages/")
     VillageFactory.create_batch(20)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(14):
         client.get("/villages/")

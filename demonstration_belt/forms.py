@@ -1,0 +1,84 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from demonstration_belt.models import ReportItem, Suggestion, TrackedStatus
+from villages.forms import StyledFormMixin
+
+
+class ReportForm(StyledFormMixin, forms.Form):
+    """The month's report: narrative, one row per target, and evidence files."""
+
+    narrative = forms.CharField(
+        label=_("本月工作情况"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"progress_{item.pk}"] = forms.ChoiceField(
+                label=_("进度"),
+                choices=ReportItem.Progress.choices,
+                initial=item.progress,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"value_{item.pk}"] = forms.DecimalField(
+                label=_("当前值"),
+                required=False,
+                max_digits=12,
+                decimal_places=2,
+                initial=item.value,
+                widget=forms.NumberInput(
+                    attrs={"class": "form-control form-control-sm", "step": "0.01"}
+                ),
+            )
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=_("说明"),
+                required=False,
+                max_length=300,
+                initial=item.note,
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
+
+    def item_rows(self):
+        for item in self.items:
+            yield (
+                item,
+                self[f"progress_{item.pk}"],
+                self[f"value_{item.pk}"],
+                self[f"note_{item.pk}"],
+            )
+
+    def item_data(self) -> dict:
+        return {
+            item.pk: {
+                "progress": self.cleaned_data.get(f"progress_{item.pk}"),
+                "value": self.cleaned_data.get(f"value_{item.pk}"),
+                "note": self.cleaned_data.get(f"note_{item.pk}", ""),
+            }
+            for item in self.items
+        }
+
+
+class CommentForm(StyledFormMixin, forms.Form):
+    comment = forms.CharField(
+        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FindingForm(StyledFormMixin, forms.Form):
+    to = forms.ChoiceField(label=_("变更为"), choices=TrackedStatus.choices)
+    rectification = forms.CharField(
+        label=_("整改情况"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SuggestionForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Suggestion
+        fields = ["status", "reply", "decline_reason"]
+        widgets = {"reply": forms.Textarea(attrs={"rows": 2})}
+
+
+class ImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("目标表（XLSX，或 UTF-8/GBK 编码的 CSV）"))

@@ -1,0 +1,176 @@
+"""Excel exports (Chinese headers) and the targets import keyed on village code."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from collective_economy.resources import ScopedVillageWidget
+from demonstration_belt.models import (
+    CreationPlan,
+    Dimension,
+    Finding,
+    MonthlyReport,
+    Suggestion,
+    Target,
+)
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice by its Chinese label (or its code); exports the label."""
+
+    def __init__(self, choices):
+        self.by_label = {str(label): value for value, label in choices}
+        self.values = {value for value, _label in choices}
+        self.labels = {value: str(label) for value, label in choices}
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if text in self.values:
+            return text
+        if text in self.by_label:
+            return self.by_label[text]
+        raise ValueError(
+            _("无效的取值：%(v)s（可选：%(c)s）") % {"v": text, "c": "、".join(self.by_label)}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return self.labels.get(value, value)
+
+
+class TargetResource(resources.ModelResource):
+    """Targets keyed on (village code, year, target code); the year's plan is created if new."""
+
+    village = fields.Field(column_name="村编码", attribute="plan__village__code", readonly=True)
+    year = fields.Field(column_name="年度", attribute="plan__year", readonly=True)
+    code = fields.Field(column_name="目标编号", attribute="code")
+    dimension = fields.Field(
+        column_name="维度", attribute="dimension", widget=ChoiceWidget(Dimension.choices)
+    )
+    title = fields.Field(column_name="目标", attribute="title")
+    measure = fields.Field(
+        column_name="衡量方式", attribute="measure", widget=ChoiceWidget(Target.Measure.choices)
+    )
+    goal_value = fields.Field(
+        column_name="目标值", attribute="goal_value", widget=widgets.DecimalWidget()
+    )
+    unit = fields.Field(column_name="单位", attribute="unit")
+    weight = fields.Field(column_name="权重", attribute="weight", widget=widgets.DecimalWidget())
+    due_on = fields.Field(
+        column_name="完成期限", attribute="due_on", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    evidence_required = fields.Field(column_name="佐证材料", attribute="evidence_required")
+
+    class Meta:
+        model = Target
+        fields = (
+            "village",
+            "year",
+            "code",
+            "dimension",
+            "title",
+            "measure",
+            "goal_value",
+            "unit",
+            "weight",
+            "due_on",
+            "evidence_required",
+        )
+        export_order = fields
+        import_id_fields = ("code",)
+        clean_model_instances = True
+        use_transactions = True
+        skip_unchanged = True
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.village_widget = ScopedVillageWidget(user)
+
+    def _plan(self, row) -> CreationPlan:
+        village = self.village_widget.clean(row.get("村编码"))
+        try:
+            year = int(str(row.get("年度") or "").strip())
+        except ValueError:
+            raise ValueError(_("年度不正确：%(v)s") % {"v": row.get("年度")}) from None
+        theme = str(row.get("特色主题") or "").strip() or _("（待定）")
+        plan, _created = CreationPlan.objects.get_or_create(
+            village=village, year=year, defaults={"feature_theme": theme}
+        )
+        return plan
+
+    def get_instance(self, instance_loader, row):
+        plan = self._plan(row)
+        return Target.objects.filter(plan=plan, code=str(row.get("目标编号") or "").strip()).first()
+
+    def init_instance(self, row=None):
+        return Target(plan=self._plan(row))
+
+
+class ReportResource(resources.ModelResource):
+    village = fields.Field(column_name="村（社区）", attribute="village__name")
+    year = fields.Field(column_name="年度", attribute="year")
+    month = fields.Field(column_name="月份", attribute="month")
+    status = fields.Field(column_name="状态", attribute="get_status_display")
+    due_on = fields.Field(column_name="报送期限", attribute="due_on")
+    submitted_at = fields.Field(
+        column_name="提交时间",
+        attribute="submitted_at",
+        widget=widgets.DateTimeWidget("%Y-%m-%d %H:%M"),
+    )
+    narrative = fields.Field(column_name="本月工作情况", attribute="narrative")
+
+    class Meta:
+        model = MonthlyReport
+        fields = ("village", "year", "month", "status", "due_on", "submitted_at", "narrative")
+        export_order = fields
+
+
+class SuggestionResource(resources.ModelResource):
+    village = fields.Field(column_name="村（社区）", attribute="village__name")
+    received_on = fields.Field(column_name="受理日期", attribute="received_on")
+    source = fields.Field(column_name="来源", attribute="get_source_display")
+    proposer = fields.Field(column_name="建议人", attribute="proposer_display")
+    content = fields.Field(column_name="建议内容", attribute="content")
+    status = fields.Field(column_name="状态", attribute="get_status_display")
+    reply = fields.Field(column_name="答复", attribute="reply")
+    due_on = fields.Field(column_name="答复期限", attribute="due_on")
+    closed_on = fields.Field(column_name="办结日期", attribute="closed_on")
+
+    class Meta:
+        model = Suggestion
+        fields = (
+            "village",
+            "received_on",
+            "source",
+            "proposer",
+            "content",
+            "status",
+            "reply",
+            "due_on",
+            "closed_on",
+        )
+        export_order = fields
+
+
+class FindingResource(resources.ModelResource):
+    village = fields.Field(column_name="村（社区）", attribute="village__name")
+    description = fields.Field(column_name="问题", attribute="description")
+    owner = fields.Field(column_name="责任人", attribute="owner")
+    deadline = fields.Field(column_name="整改期限", attribute="deadline")
+    status = fields.Field(column_name="状态", attribute="get_status_display")
+    rectification = fields.Field(column_name="整改情况", attribute="rectification")
+    closed_on = fields.Field(column_name="销号日期", attribute="closed_on")
+
+    class Meta:
+        model = Finding
+        fields = (
+            "village",
+            "description",
+            "owner",
+            "deadline",
+            "status",
+            "rectification",
+            "closed_on",
+        )
+        export_order = fields

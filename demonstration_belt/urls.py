@@ -1,0 +1,22 @@
+from django.urls import path
+
+from demonstration_belt import views
+
+app_name = "belt"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("plans/<slug:code>/<int:year>/", views.plan, name="plan"),
+    path("agreements/<int:pk>/", views.agreement, name="agreement"),
+    path("reports/", views.report_list, name="reports"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<slug:code>/<int:year>/<int:month>/", views.report_open, name="report_open"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
+    path("meetings/", views.meetings, name="meetings"),
+    path("findings/", views.findings, name="findings"),
+    path("suggestions/", views.suggestions, name="suggestions"),
+    path("party-days/", views.party_days, name="party_days"),
+    path("center-checks/", views.center_checks, name="center_checks"),
+    path("economy/", views.economy_comparison, name="economy"),
+    path("targets/import/", views.targets_import, name="targets_import"),
+]

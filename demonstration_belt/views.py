@@ -1,0 +1,369 @@
+from __future__ import annotations
+
+import base64
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from demonstration_belt import resources, selectors, services
+from demonstration_belt.forms import (
+    CommentForm,
+    FindingForm,
+    ImportForm,
+    ReportForm,
+    SuggestionForm,
+)
+from demonstration_belt.models import (
+    Agreement,
+    Belt,
+    BeltMembership,
+    CreationPlan,
+    Dimension,
+    Evidence,
+    Finding,
+    Meeting,
+    MonthlyReport,
+    PartyDayActivity,
+    ReportStatus,
+    ServiceCenterCheck,
+    Suggestion,
+)
+from villages import tabular
+from villages.models import Village
+from villages.roles import sees_all_villages
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    year = timezone.localdate().year
+    belt = Belt.objects.first()
+    memberships = BeltMembership.objects.for_user(request.user).select_related("village")
+    plans = {p.village_id: p for p in CreationPlan.objects.for_user(request.user).filter(year=year)}
+    return render(
+        request,
+        "belt/overview.html",
+        {
+            "belt": belt,
+            "memberships": memberships,
+            "plans": plans,
+            "year": year,
+            "agreements": Agreement.objects.for_user(request.user)
+            .filter(year=year)
+            .select_related("village"),
+        },
+    )
+
+
+@login_required
+def plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    village = get_object_or_404(Village.objects.for_user(request.user), code=code)
+    plan = get_object_or_404(CreationPlan, village=village, year=year)
+    targets = plan.targets.all()
+    by_dimension = [
+        (label, [t for t in targets if t.dimension == value]) for value, label in Dimension.choices
+    ]
+    return render(request, "belt/plan.html", {"plan": plan, "by_dimension": by_dimension})
+
+
+@login_required
+def agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_object_or_404(
+        Agreement.objects.for_user(request.user).select_related("village", "party_b"), pk=pk
+    )
+    return render(
+        request,
+        "belt/agreement.html",
+        {"agreement": agreement, "indicators": agreement.indicators.all()},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Monthly reports
+# ---------------------------------------------------------------------------
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = MonthlyReport.objects.for_user(request.user).select_related("village")
+    status = request.GET.get("status")
+    if status in ReportStatus.values:
+        reports = reports.filter(status=status)
+    if request.GET.get("export") == "xlsx":
+        return tabular.xlsx_response(
+            resources.ReportResource().export(reports), "月度进度报告.xlsx"
+        )
+    return render(
+        request,
+        "belt/report_list.html",
+        {
+            "reports": reports[:200],
+            "status": status,
+            "statuses": ReportStatus.choices,
+            "late": selectors.late_reports(request.user)
+            if sees_all_villages(request.user)
+            or request.user.has_perm("demonstration_belt.review_report", None)
+            else [],
+        },
+    )
+
+
+@login_required
+def report_open(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
+    village = get_object_or_404(Village.objects.for_user(request.user), code=code)
+    if not 1 <= month <= 12:
+        raise PermissionDenied
+    existing = MonthlyReport.objects.filter(village=village, year=year, month=month).first()
+    if existing is None:
+        existing = services.report_open(actor=request.user, village=village, year=year, month=month)
+    return redirect(existing)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(
+        MonthlyReport.objects.for_user(request.user).select_related("village"), pk=pk
+    )
+    items = report.items.select_related("target").order_by("target__dimension", "target__code")
+    can_fill = request.user.has_perm("demonstration_belt.fill_report", report)
+    can_review = request.user.has_perm("demonstration_belt.review_report", report)
+    can_reopen = request.user.has_perm("demonstration_belt.reopen_report", report)
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        items=items,
+        initial={"narrative": report.narrative},
+    )
+    comment_form = CommentForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action in ("save", "submit"):
+                if not can_fill:
+                    raise PermissionDenied
+                if form.is_valid():
+                    # The text is saved first: a failed upload never loses the draft.
+                    services.report_save_draft(
+                        actor=request.user,
+                        report=report,
+                        narrative=form.cleaned_data["narrative"],
+                        items=form.item_data(),
+                    )
+                    upload_errors = []
+                    for uploaded in request.FILES.getlist("evidence"):
+                        try:
+                            services.evidence_add(
+                                actor=request.user, report=report, uploaded=uploaded
+                            )
+                        except ValidationError as error:
+                            upload_errors.extend(error.messages)
+                    if upload_errors:
+                        for message in upload_errors:
+                            messages.error(request, message)
+                        messages.info(request, _("文字内容已保存为草稿。"))
+                        return redirect(report)
+                    if action == "submit":
+                        services.report_submit(actor=request.user, report=report)
+                        messages.success(request, _("报告已提交，等待审核。"))
+                    else:
+                        messages.success(request, _("草稿已保存。"))
+                    return redirect(report)
+            elif action in ("return", "approve", "reopen") and comment_form.is_valid():
+                comment = comment_form.cleaned_data["comment"]
+                if action == "return":
+                    services.report_return(actor=request.user, report=report, comment=comment)
+                    messages.success(request, _("已退回，并通知村里修改。"))
+                elif action == "approve":
+                    services.report_approve(actor=request.user, report=report, comment=comment)
+                    messages.success(request, _("报告已通过。"))
+                else:
+                    services.report_reopen(actor=request.user, report=report, comment=comment)
+                    messages.success(request, _("报告已重新打开，操作已记录。"))
+                return redirect(report)
+        except ValidationError as error:
+            _errors_to_form(comment_form if action in ("return", "reopen") else form, error)
+        report.refresh_from_db()
+    return render(
+        request,
+        "belt/report_detail.html",
+        {
+            "report": report,
+            "form": form,
+            "comment_form": comment_form,
+            "can_fill": can_fill and report.editable,
+            "can_review": can_review and report.status == ReportStatus.SUBMITTED,
+            "can_reopen": can_reopen and report.status == ReportStatus.APPROVED,
+            "events": report.events.select_related("actor"),
+            "evidence": report.evidence.all(),
+        },
+    )
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence is served only to people who may see its village (never from the web root)."""
+    evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=pk)
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# ---------------------------------------------------------------------------
+# Working records
+# ---------------------------------------------------------------------------
+@login_required
+def meetings(request: HttpRequest) -> HttpResponse:
+    visible = Village.objects.for_user(request.user)
+    items = Meeting.objects.prefetch_related("villages", "follow_ups").select_related("host")
+    if not sees_all_villages(request.user):
+        items = items.filter(villages__in=visible).distinct()
+    return render(request, "belt/meetings.html", {"meetings": items[:100]})
+
+
+@login_required
+def findings(request: HttpRequest) -> HttpResponse:
+    items = Finding.objects.for_user(request.user).select_related(
+        "village", "inspection", "meeting"
+    )
+    if request.GET.get("export") == "xlsx":
+        return tabular.xlsx_response(resources.FindingResource().export(items), "问题整改台账.xlsx")
+    if request.method == "POST":
+        finding = get_object_or_404(items, pk=request.POST.get("finding"))
+        form = FindingForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.finding_advance(
+                    actor=request.user,
+                    finding=finding,
+                    to=form.cleaned_data["to"],
+                    rectification=form.cleaned_data["rectification"],
+                    evidence=request.FILES.get("evidence"),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+            else:
+                messages.success(request, _("已更新。"))
+        return redirect("belt:findings")
+    today = timezone.localdate()
+    return render(
+        request,
+        "belt/findings.html",
+        {
+            "findings": items.order_by("status", "deadline")[:300],
+            "today": today,
+            "form": FindingForm(),
+        },
+    )
+
+
+@login_required
+def suggestions(request: HttpRequest) -> HttpResponse:
+    items = Suggestion.objects.for_user(request.user).select_related("village")
+    if request.GET.get("export") == "xlsx":
+        return tabular.xlsx_response(resources.SuggestionResource().export(items), "党员建议.xlsx")
+    if request.method == "POST":
+        suggestion = get_object_or_404(items, pk=request.POST.get("suggestion"))
+        form = SuggestionForm(request.POST, instance=Suggestion.objects.get(pk=suggestion.pk))
+        if form.is_valid():
+            try:
+                services.suggestion_update(
+                    actor=request.user,
+                    suggestion=suggestion,
+                    status=form.cleaned_data["status"],
+                    reply=form.cleaned_data["reply"],
+                    decline_reason=form.cleaned_data["decline_reason"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+            else:
+                messages.success(request, _("已更新。"))
+        return redirect("belt:suggestions")
+    return render(
+        request,
+        "belt/suggestions.html",
+        {"suggestions": items[:300], "today": timezone.localdate(), "form": SuggestionForm()},
+    )
+
+
+@login_required
+def party_days(request: HttpRequest) -> HttpResponse:
+    items = (
+        PartyDayActivity.objects.for_user(request.user)
+        .select_related("village")
+        .prefetch_related("methods")
+    )
+    return render(request, "belt/party_days.html", {"activities": items[:200]})
+
+
+@login_required
+def center_checks(request: HttpRequest) -> HttpResponse:
+    checks = (
+        ServiceCenterCheck.objects.for_user(request.user)
+        .select_related("village")
+        .prefetch_related("results__item")
+    )
+    return render(request, "belt/center_checks.html", {"checks": checks[:100]})
+
+
+@login_required
+def economy_comparison(request: HttpRequest) -> HttpResponse:
+    """Belt vs other villages: per-capita net income year on year, weak villages over time."""
+    this_year = timezone.localdate().year
+    years = [this_year - 2, this_year - 1, this_year]
+    return render(
+        request,
+        "belt/economy.html",
+        {
+            "comparisons": selectors.belt_income_comparison(years[:2]),
+            "weak": selectors.weak_villages_by_year(years),
+        },
+    )
+
+
+@login_required
+def targets_import(request: HttpRequest) -> HttpResponse:
+    """Targets and plans from Excel, keyed on village code; all rows checked first."""
+    if not sees_all_villages(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and request.POST.get("confirm"):
+        pending = request.session.pop("targets_import", None)
+        if pending:
+            dataset, _fmt = tabular.read_dataset(base64.b64decode(pending["data"]), pending["name"])
+            report = tabular.run_import(
+                resources.TargetResource(user=request.user), dataset, dry_run=False
+            )
+            if report.ok:
+                messages.success(request, _("已导入 %(n)s 个目标。") % {"n": report.rows})
+                return redirect("belt:overview")
+            context["report"] = report
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            dataset, fmt = tabular.read_dataset(data, upload.name)
+        except tabular.TabularError as exc:
+            form.add_error("file", str(exc))
+        else:
+            report = tabular.run_import(
+                resources.TargetResource(user=request.user), dataset, dry_run=True
+            )
+            context.update(report=report, fmt=fmt)
+            if report.ok:
+                request.session["targets_import"] = {
+                    "name": upload.name,
+                    "data": base64.b64encode(data).decode(),
+                }
+    return render(request, "belt/targets_import.html", context)
