@@ -177,11 +177,15 @@ class IncomeComparison:
 
 
 def belt_income_comparison(years: list[int]) -> list[IncomeComparison]:
-    """Belt villages' average per-capita net income against the others', year by year."""
+    """Belt villages' average per-capita net income against the others', year by year.
+
+    The belt is today's membership throughout, so that earlier years show how the
+    same villages compared before (and as) the belt was built.
+    """
     villages = Village.objects.active()
+    members = belt_village_ids()
     out = []
     for year in years:
-        members = belt_village_ids(dt.date(year, 12, 31))
         per_village = economy_selectors.per_capita(villages, year)
         comparison = economy.compare_per_capita(per_village, members)
         out.append(

@@ -150,6 +150,9 @@ def _mark_scores_stale(report: MonthlyReport) -> None:
 
 @transaction.atomic
 def report_submit(*, actor, report: MonthlyReport) -> MonthlyReport:
+    report = MonthlyReport.objects.get(pk=report.pk)  # what is saved, not a stale copy
+    if not actor.has_perm("demonstration_belt.fill_report", report):
+        raise PermissionDenied(_("您无权提交该村的月度进度。"))
     items = list(report.items.all())
     if not report.narrative.strip():
         raise ValidationError({"narrative": _("请填写本月工作情况。")})
@@ -242,6 +245,7 @@ def _shrink(data: bytes) -> bytes:
 def evidence_add(
     *, actor, report: MonthlyReport, uploaded, item: ReportItem | None = None
 ) -> Evidence:
+    report = MonthlyReport.objects.get(pk=report.pk)  # its status now, not a stale copy
     if not actor.has_perm("demonstration_belt.fill_report", report):
         raise PermissionDenied(_("您无权为该报告上传材料。"))
     if not report.editable:

@@ -1,0 +1,155 @@
+"""The monthly report workflow: transitions by role, scoping, reopen, evidence, late list."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from demonstration_belt import services
+from demonstration_belt.models import Evidence, ReportEvent, ReportStatus
+from demonstration_belt.selectors import late_reports, todo_for
+from tests.belt.conftest import jpeg
+
+
+def fill(report, actor):
+    items = {
+        i.pk: {"progress": "in_progress", "value": None, "note": "推进中"}
+        for i in report.items.all()
+    }
+    return services.report_save_draft(
+        actor=actor, report=report, narrative="本月开展主题党日。", items=items
+    )
+
+
+def test_full_workflow_and_forbidden_transitions(
+    report_a, secretary_a, instructor_a, subdistrict_admin, secretary_b
+):
+    assert report_a.items.count() == 2 and report_a.status == ReportStatus.DRAFT
+    with pytest.raises(PermissionDenied):
+        services.report_approve(actor=secretary_a, report=report_a)  # nobody approves a draft…
+    with pytest.raises(ValidationError):
+        services.report_approve(actor=instructor_a, report=report_a)  # …not even the reviewer
+    fill(report_a, secretary_a)
+    services.report_submit(actor=secretary_a, report=report_a)
+    with pytest.raises(ValidationError):
+        services.report_submit(actor=secretary_a, report=report_a)  # twice
+    with pytest.raises(PermissionDenied):
+        services.report_approve(actor=secretary_a, report=report_a)  # own report
+    with pytest.raises(PermissionDenied):
+        services.report_return(actor=secretary_b, report=report_a, comment="x")
+    with pytest.raises(ValidationError):
+        services.report_return(actor=instructor_a, report=report_a, comment="")
+    services.report_return(actor=instructor_a, report=report_a, comment="请补充照片")
+    report_a.refresh_from_db()
+    assert report_a.status == ReportStatus.RETURNED and report_a.editable
+    fill(report_a, secretary_a)
+    services.report_submit(actor=secretary_a, report=report_a)
+    services.report_approve(actor=subdistrict_admin, report=report_a)
+    report_a.refresh_from_db()
+    assert report_a.status == ReportStatus.APPROVED
+    actions = list(report_a.events.values_list("action", flat=True))
+    assert actions == ["submit", "return", "submit", "approve"]
+
+
+def test_approved_reports_are_read_only_until_a_logged_reopen(
+    report_a, secretary_a, instructor_a, subdistrict_admin
+):
+    fill(report_a, secretary_a)
+    services.report_submit(actor=secretary_a, report=report_a)
+    services.report_approve(actor=instructor_a, report=report_a)
+    with pytest.raises(ValidationError):
+        fill(report_a, secretary_a)
+    with pytest.raises(ValidationError):
+        services.evidence_add(actor=secretary_a, report=report_a, uploaded=jpeg())
+    with pytest.raises(PermissionDenied):
+        services.report_reopen(actor=instructor_a, report=report_a, comment="想改")
+    with pytest.raises(ValidationError):
+        services.report_reopen(actor=subdistrict_admin, report=report_a, comment="")
+    services.report_reopen(
+        actor=subdistrict_admin, report=report_a, comment="数据录入错误，退回更正"
+    )
+    event = ReportEvent.objects.get(report=report_a, action="reopen")
+    assert event.actor == subdistrict_admin and "录入错误" in event.comment
+    fill(report_a, secretary_a)  # editable again
+
+
+def test_secretary_b_can_neither_see_nor_submit_for_a(client, report_a, secretary_b, village_a):
+    client.force_login(secretary_b)
+    assert client.get(report_a.get_absolute_url()).status_code == 404
+    assert client.post(report_a.get_absolute_url(), {"action": "submit"}).status_code == 404
+    assert client.get(f"/belt/reports/{village_a.code}/2026/10/").status_code == 404
+    assert "甲村" not in client.get("/belt/reports/").content.decode()
+    with pytest.raises(PermissionDenied):
+        services.report_submit(actor=secretary_b, report=report_a)
+    with pytest.raises(PermissionDenied):
+        services.report_open(actor=secretary_b, village=village_a, year=2026, month=9)
+
+
+def test_evidence_refuses_a_renamed_executable_and_an_oversized_file(report_a, secretary_a):
+    fake = SimpleUploadedFile(
+        "photo.jpg", b"MZ\x90\x00" + b"\x00" * 2000, content_type="image/jpeg"
+    )
+    with pytest.raises(ValidationError, match="不是"):
+        services.evidence_add(actor=secretary_a, report=report_a, uploaded=fake)
+    big = SimpleUploadedFile(
+        "scan.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1), content_type="application/pdf"
+    )
+    with pytest.raises(ValidationError, match="10 MB"):
+        services.evidence_add(actor=secretary_a, report=report_a, uploaded=big)
+    assert not Evidence.objects.exists()
+
+
+def test_photos_are_shrunk_and_served_only_in_scope(client, report_a, secretary_a, secretary_b):
+    evidence = services.evidence_add(
+        actor=secretary_a, report=report_a, uploaded=jpeg((3000, 2000))
+    )
+    from PIL import Image
+
+    with Image.open(evidence.file.path) as image:
+        assert max(image.size) == 1600
+    client.force_login(secretary_b)
+    assert client.get(f"/belt/evidence/{evidence.pk}/").status_code == 404
+    client.force_login(secretary_a)
+    response = client.get(f"/belt/evidence/{evidence.pk}/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+
+
+def test_a_failed_upload_keeps_the_draft(client, report_a, secretary_a):
+    client.force_login(secretary_a)
+    items = {f"progress_{i.pk}": "in_progress" for i in report_a.items.all()}
+    response = client.post(
+        report_a.get_absolute_url(),
+        {
+            "action": "submit",
+            "narrative": "草稿里的重要内容",
+            **items,
+            "evidence": SimpleUploadedFile("x.jpg", b"not an image"),
+        },
+    )
+    assert response.status_code == 302
+    report_a.refresh_from_db()
+    assert report_a.narrative == "草稿里的重要内容"
+    assert report_a.status == ReportStatus.DRAFT  # not submitted with a broken upload
+
+
+def test_late_report_list(report_a, village_b, subdistrict_admin, secretary_a):
+    today = dt.date(2026, 11, 26)
+    rows = late_reports(subdistrict_admin, today=today)
+    by_village = {(r.village.code, r.month): r for r in rows}
+    assert ("village-a", 10) in by_village and by_village[("village-a", 10)].state == "草稿"
+    assert ("village-b", 10) in by_village and by_village[("village-b", 10)].report is None
+    fill(report_a, secretary_a)
+    services.report_submit(actor=secretary_a, report=report_a)
+    rows = late_reports(subdistrict_admin, today=today)
+    assert ("village-a", 10) not in {(r.village.code, r.month) for r in rows}
+
+
+def test_todo_lists_what_each_person_has_to_do(report_a, secretary_a, instructor_a):
+    today = dt.date(2026, 11, 26)
+    labels = [i.label for i in todo_for(secretary_a, today).items]
+    assert any("2026年10月进度报告" in label for label in labels)
+    fill(report_a, secretary_a)
+    services.report_submit(actor=secretary_a, report=report_a)
+    assert any("审核" in i.label for i in todo_for(instructor_a, today).items)
+    assert not any("2026年10月" in i.label for i in todo_for(secretary_a, today).items)
