@@ -212,8 +212,19 @@ def load(stdout=None) -> None:
         if staff and instructor:
             _reports(village, today, staff, instructor)
     _records(villages, today, staff)
+    _scores(today)
     if stdout:
         stdout.write("  belt: 7 villages, plans, agreements, reports and working records")
+
+
+def _scores(today: dt.date) -> None:
+    """Score every completed month of the year and the year so far (idempotent)."""
+    from demonstration_belt.scoring_services import proposals_make, score_period
+
+    for month in range(1, today.month):
+        score_period(year=today.year, month=month)
+    score_period(year=today.year, month=0)
+    proposals_make(year=today.year)
 
 
 def _agreement(village, year, kind, secretary) -> None:

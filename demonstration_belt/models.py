@@ -186,6 +186,9 @@ class Agreement(models.Model):
         _("示范点授牌分数线"), max_digits=6, decimal_places=2, default=90
     )
     admonish_line = models.DecimalField(_("约谈分数线"), max_digits=6, decimal_places=2, default=60)
+    reward = models.DecimalField(
+        _("示范点物质奖励（元）"), max_digits=14, decimal_places=2, default=20000
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -785,6 +788,33 @@ class ReviewerScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.score}"
+
+
+class BonusItem(models.Model):
+    """A recorded bonus (e.g. a practice adopted by higher levels), feeding bonus lines."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="bonuses", verbose_name=_("村（社区）")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    description = models.CharField(_("事项"), max_length=200)
+    points = models.DecimalField(_("加分"), max_digits=5, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("加分事项")
+        verbose_name_plural = _("加分事项")
+
+    def __str__(self) -> str:
+        return self.description
 
 
 class MajorFailure(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from demonstration_belt import views
+from demonstration_belt import views, views_scores
 
 app_name = "belt"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("center-checks/", views.center_checks, name="center_checks"),
     path("economy/", views.economy_comparison, name="economy"),
     path("targets/import/", views.targets_import, name="targets_import"),
+    path("dashboard/", views_scores.board, name="dashboard"),
+    path("figures/", views_scores.figures, name="figures"),
+    path("bulletin/", views_scores.bulletin, name="bulletin"),
+    path("proposals/", views_scores.proposals, name="proposals"),
+    path("scores/<slug:code>/", views_scores.village_score, name="village_score"),
 ]

@@ -31,6 +31,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "commands-retry": entry(
         "attendance.commands_retry_stale", crontab(minute="*/10"), expires=9 * 60
     ),
+    # The 6th at 03:00 (reports are due on the 5th): score last month and the year so far.
+    "score-closed-month": entry(
+        "belt.score_closed_month", crontab(day_of_month=6, hour=3, minute=0), expires=20 * 3600
+    ),
+    # Hourly: periods whose source rows changed after scoring are rescored.
+    "rescore-stale": entry("belt.rescore_stale", crontab(minute=40), expires=50 * 60),
     # 02:30 every night: ask every clock for yesterday's record count.
     "reconciliation": entry(
         "attendance.reconciliation_queue", crontab(hour=2, minute=30), expires=3 * 3600

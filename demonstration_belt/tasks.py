@@ -1,0 +1,34 @@
+"""Thin scoring tasks: the month after it closes, the year, and late data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from demonstration_belt import scoring_services
+
+RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 3,
+}
+
+
+@shared_task(name="belt.score_closed_month", **RETRY)
+def score_closed_month() -> dict:
+    """The previous month (it closed when its reports fell due), and the year so far."""
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    last_month = first - dt.timedelta(days=1)
+    result = scoring_services.score_period(year=last_month.year, month=last_month.month)
+    scoring_services.score_period(year=last_month.year, month=0)
+    return result
+
+
+@shared_task(name="belt.rescore_stale", **RETRY)
+def rescore_stale() -> int:
+    return scoring_services.rescore_stale()

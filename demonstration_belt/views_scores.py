@@ -1,0 +1,263 @@
+"""Scores, dashboards, the bulletin, proposals and the 约谈 records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+import tablib
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from demonstration_belt import dashboard, scoring_services, selectors
+from demonstration_belt.models import (
+    Admonishment,
+    Indicator,
+    Proposal,
+    ReviewerScore,
+    VillageScore,
+)
+from villages.models import Village
+from villages.roles import sees_all_villages
+
+
+def _period(request: HttpRequest) -> tuple[int, int]:
+    today = timezone.localdate()
+    default_month = (today.replace(day=1) - dt.timedelta(days=1)).month
+    try:
+        year = int(request.GET.get("year") or today.year)
+        month = int(
+            request.GET.get("month") if request.GET.get("month") is not None else default_month
+        )
+    except ValueError:
+        year, month = today.year, default_month
+    return year, max(0, min(12, month))
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The belt on one screen (staff see all; instructors their villages side by side)."""
+    year, month = _period(request)
+    villages = Village.objects.for_user(request.user).active()
+    rows = dashboard.scoreboard(villages, year, month)
+    charts = {
+        "trend": dashboard.trend(villages, year),
+        "radar": dashboard.radar(rows),
+        "heatmap": dashboard.heatmap(villages, year, month),
+    }
+    economy = dashboard.headline_figures(villages, year)
+    return render(
+        request,
+        "belt/dashboard.html",
+        {
+            "year": year,
+            "month": month,
+            "rows": rows,
+            "charts": charts,
+            "open": dashboard.open_items(villages),
+            "economy": economy,
+            "months": range(0, 13),
+        },
+    )
+
+
+@login_required
+def figures(request: HttpRequest) -> HttpResponse:
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    villages = Village.objects.for_user(request.user).active()
+    return render(
+        request,
+        "belt/figures.html",
+        {"year": year, "figures": dashboard.headline_figures(villages, year)},
+    )
+
+
+@login_required
+def village_score(request: HttpRequest, code: str) -> HttpResponse:
+    """A village's score: where points were lost and why, what is due, its history."""
+    village = get_object_or_404(Village.objects.for_user(request.user), code=code)
+    year, month = _period(request)
+    score = VillageScore.objects.filter(village=village, year=year, month=month).first()
+    reviewer = {}
+    if score:
+        for row in ReviewerScore.objects.filter(
+            indicator_id__in=[line["indicator"] for line in score.breakdown], month=month
+        ).select_related("scored_by", "approved_by"):
+            reviewer[row.indicator_id] = row
+    can_review = request.user.has_perm("demonstration_belt.review_report", village)
+    if request.method == "POST" and can_review:
+        indicator = get_object_or_404(
+            Indicator, pk=request.POST.get("indicator"), agreement__village=village
+        )
+        try:
+            if request.POST.get("action") == "approve":
+                scoring_services.reviewer_score_approve(
+                    actor=request.user,
+                    reviewer_score=get_object_or_404(
+                        ReviewerScore, indicator=indicator, month=month
+                    ),
+                )
+            else:
+                scoring_services.reviewer_score_enter(
+                    actor=request.user,
+                    indicator=indicator,
+                    month=month,
+                    score=Decimal(request.POST.get("score", "")),
+                    reason=request.POST.get("reason", ""),
+                )
+            scoring_services.score_period(year=year, month=month, villages=[village])
+        except (ValidationError, PermissionDenied, InvalidOperation) as error:
+            messages.error(request, "；".join(getattr(error, "messages", [_("评分不正确")])))
+        else:
+            messages.success(request, _("已保存，得分已重算。"))
+        return redirect(f"{request.path}?year={year}&month={month}")
+    return render(
+        request,
+        "belt/village_score.html",
+        {
+            "village": village,
+            "year": year,
+            "month": month,
+            "score": score,
+            "reviewer": reviewer,
+            "can_review": can_review,
+            "can_approve": sees_all_villages(request.user),
+            "history": score.history.all()[:10] if score else [],
+            "todo": selectors.todo_for(request.user),
+            "proposals": Proposal.objects.filter(village=village).order_by("-year"),
+            "admonishments": Admonishment.objects.filter(village=village).select_related(
+                "inspection"
+            ),
+            "months": range(0, 13),
+        },
+    )
+
+
+@login_required
+def bulletin(request: HttpRequest) -> HttpResponse:
+    """The monthly bulletin (通报): ranking, highlights, problems; print or Excel."""
+    year, month = _period(request)
+    villages = Village.objects.for_user(request.user).active()
+    rows = dashboard.scoreboard(villages, year, month)
+    if request.GET.get("export") == "xlsx":
+        book = tablib.Databook()
+        board = tablib.Dataset(
+            headers=["排名", "村（社区）", "得分", "满分", "一票否决"], title="排名"
+        )
+        lines = tablib.Dataset(
+            headers=["村（社区）", "指标", "标准分", "数据建议分", "考核组评分", "得分", "说明"],
+            title="得分明细",
+        )
+        for r in rows:
+            s = r["score"]
+            board.append(
+                [
+                    r["rank"],
+                    s.village.name,
+                    str(s.total),
+                    str(s.max_total),
+                    "是" if s.vetoed else "否",
+                ]
+            )
+            for line in s.breakdown:
+                lines.append(
+                    [
+                        s.village.name,
+                        line["name"],
+                        line["standard"],
+                        line["suggested"],
+                        line["reviewer"] or "",
+                        line["final"],
+                        line["reason"],
+                    ]
+                )
+        book.add_sheet(board)
+        book.add_sheet(lines)
+        from urllib.parse import quote
+
+        response = HttpResponse(
+            book.export("xlsx"),
+            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+        name = f"{year}年{month}月示范带考核通报.xlsx" if month else f"{year}年度示范带考核.xlsx"
+        response["Content-Disposition"] = (
+            f"attachment; filename=\"bulletin.xlsx\"; filename*=UTF-8''{quote(name)}"
+        )
+        return response
+    problems = []
+    for r in rows:
+        for line in r["score"].breakdown:
+            lost = Decimal(line["standard"]) - Decimal(line["final"])
+            if lost > 0 and line["kind"] not in ("bonus",):
+                problems.append((lost, r["score"].village.name, line["name"], line["reason"]))
+    problems.sort(reverse=True)
+    return render(
+        request,
+        "belt/bulletin.html",
+        {
+            "year": year,
+            "month": month,
+            "rows": rows,
+            "highlights": rows[:3],
+            "problems": problems[:10],
+            "open": dashboard.open_items(villages),
+        },
+    )
+
+
+@login_required
+def proposals(request: HttpRequest) -> HttpResponse:
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    items = Proposal.objects.for_user(request.user).filter(year=year).select_related("village")
+    if request.method == "POST":
+        if not sees_all_villages(request.user):
+            raise PermissionDenied
+        proposal = get_object_or_404(items, pk=request.POST.get("proposal"))
+        try:
+            if request.POST.get("action") == "admonishment":
+                items_text = [
+                    x.strip() for x in request.POST.get("items", "").splitlines() if x.strip()
+                ]
+                deadline = dt.date.fromisoformat(request.POST.get("deadline", ""))
+                scoring_services.admonishment_record(
+                    actor=request.user,
+                    proposal=proposal,
+                    held_on=dt.date.fromisoformat(request.POST.get("held_on", "")),
+                    interviewer=request.POST.get("interviewer", ""),
+                    interviewees=request.POST.get("interviewees", ""),
+                    issues=request.POST.get("issues", ""),
+                    items=[
+                        (text, request.POST.get("interviewees", ""), deadline)
+                        for text in items_text
+                    ],
+                )
+            else:
+                scoring_services.proposal_decide(
+                    actor=request.user,
+                    proposal=proposal,
+                    confirm=request.POST.get("action") == "confirm",
+                    reason=request.POST.get("reason", ""),
+                )
+        except (ValidationError, ValueError) as error:
+            messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("已保存。"))
+        return redirect(f"{request.path}?year={year}")
+    return render(
+        request,
+        "belt/proposals.html",
+        {
+            "year": year,
+            "proposals": items,
+            "can_decide": sees_all_villages(request.user),
+            "admonishments": Admonishment.objects.for_user(request.user)
+            .filter(held_on__year__gte=year)
+            .select_related("village", "inspection"),
+            "today": timezone.localdate(),
+        },
+    )
