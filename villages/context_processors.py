@@ -8,7 +8,7 @@ def portal(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     role = role_of(user) if user is not None else None
     return {
-        "site_name": settings.JINHU_SITE_NAME,
+        "portal_name": settings.JINHU_SITE_NAME,
         "user_role": role,
         "user_display_name": getattr(getattr(user, "profile", None), "display_name", "")
         if user is not None and user.is_authenticated

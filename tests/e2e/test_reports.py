@@ -10,11 +10,11 @@ from tests.belt.conftest import plan_a  # noqa: F401 (fixture)
 from tests.factories import PASSWORD
 
 
-def login(context, live_server, username, next_url):
+def login(context, live_server, username, next_url, password=PASSWORD):
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     return page
 
