@@ -219,11 +219,9 @@ def load(stdout=None) -> None:
 
 def _scores(today: dt.date) -> None:
     """Score every completed month of the year and the year so far (idempotent)."""
-    from demonstration_belt.scoring_services import proposals_make, score_period
+    from demonstration_belt.scoring_services import proposals_make, score_year
 
-    for month in range(1, today.month):
-        score_period(year=today.year, month=month)
-    score_period(year=today.year, month=0)
+    score_year(year=today.year)
     proposals_make(year=today.year)
 
 

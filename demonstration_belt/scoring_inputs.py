@@ -14,6 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from attendance.models import DutyLogEntry, PatrolFinding, SlotOutcome
@@ -74,112 +75,144 @@ def indicators_by_village(villages, year: int) -> dict[int, list[scoring.Indicat
 
 
 def facts_for(villages, year: int, month: int) -> dict[int, scoring.Facts]:
+    """Facts of one period (a month, or 0 for the year so far)."""
+    return facts_for_periods(villages, year, [month])[month]
+
+
+def facts_for_periods(
+    villages, year: int, periods: list[int]
+) -> dict[int, dict[int, scoring.Facts]]:
+    """Facts of several periods of one year at once: each source is read once, grouped by
+    village and month, and summed per period in Python."""
     villages = list(villages)
     ids = [v.pk for v in villages]
-    start, end, months = period_bounds(year, month)
+    bounds = {p: period_bounds(year, p) for p in periods}
+    all_months = sorted({m for _s, _e, months in bounds.values() for m in months})
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     today = timezone.localdate()
-    as_of = min(end, today)
+    month_of = ExtractMonth
 
-    # Approved progress: the latest approved report of the period per village.
-    reports = {}
+    reports: dict[tuple[int, int], MonthlyReport] = {}
     for report in MonthlyReport.objects.filter(
-        village_id__in=ids, year=year, month__in=months, status=ReportStatus.APPROVED
-    ).order_by("village_id", "month"):
-        reports[report.village_id] = report  # later months overwrite earlier ones
-    targets: dict[int, list[scoring.TargetFact]] = defaultdict(list)
-    for item in ReportItem.objects.filter(report__in=reports.values()).select_related(
-        "target", "report"
+        village_id__in=ids, year=year, month__in=all_months, status=ReportStatus.APPROVED
     ):
+        reports[(report.village_id, report.month)] = report
+    items: dict[int, list[scoring.TargetFact]] = defaultdict(list)
+    for item in ReportItem.objects.filter(report__in=reports.values()).select_related("target"):
         t = item.target
-        targets[item.report.village_id].append(
+        items[item.report_id].append(
             scoring.TargetFact(t.pk, t.weight, t.measure, item.progress, item.value, t.goal_value)
         )
 
-    duty = defaultdict(lambda: [0, 0])
-    for village_id, state, n in (
-        SlotOutcome.objects.filter(
-            village_id__in=ids, day__gte=start, day__lte=end, state__in=JUDGED_STATES
-        )
-        .values_list("village_id", "state")
-        .annotate(n=Count("pk"))
-    ):
-        duty[village_id][0] += n
-        if state in COMPLIANT_STATES:
-            duty[village_id][1] += n
+    def by_month(queryset, *fields):
+        return queryset.annotate(m=month_of("day")).values_list("village_id", "m", *fields)
 
-    service = {
-        row["village_id"]: row
-        for row in DutyLogEntry.objects.filter(village_id__in=ids, day__gte=start, day__lte=end)
-        .values("village_id")
-        .annotate(
-            visitors=Sum("people_count"),
-            matters=Count("pk", filter=Q(kind="matter")),
-            disputes=Count("pk", filter=Q(kind="dispute")),
+    duty = defaultdict(lambda: [0, 0])  # (village, month) -> [judged, compliant]
+    for village_id, m, state, n in (
+        by_month(
+            SlotOutcome.objects.filter(
+                village_id__in=ids, day__gte=year_start, day__lte=year_end, state__in=JUDGED_STATES
+            ),
+            "state",
         )
-    }
-    economy = {row.village.pk: row for row in economy_selectors.village_years(villages, year)}
-    party_days = dict(
-        PartyDayActivity.objects.filter(village_id__in=ids, held_on__gte=start, held_on__lte=end)
-        .values_list("village_id")
         .annotate(n=Count("pk"))
-    )
-    findings = defaultdict(list)
-    for pk, village_id in (
-        Finding.objects.filter(village_id__in=ids, deadline__lt=as_of)
-        .exclude(status="closed")
-        .values_list("pk", "village_id")
+        .values_list("village_id", "m", "state", "n")
     ):
-        findings[village_id].append(pk)
-    suggestions = defaultdict(list)
-    for pk, village_id in Suggestion.objects.filter(
-        village_id__in=ids, due_on__lt=as_of, status__in=("received", "studying", "implementing")
-    ).values_list("pk", "village_id"):
-        suggestions[village_id].append(pk)
+        duty[(village_id, m)][0] += n
+        if state in COMPLIANT_STATES:
+            duty[(village_id, m)][1] += n
+    service = {}
+    for village_id, m, visitors, matters, disputes in (
+        DutyLogEntry.objects.filter(village_id__in=ids, day__gte=year_start, day__lte=year_end)
+        .annotate(m=month_of("day"))
+        .values("village_id", "m")
+        .annotate(
+            v=Sum("people_count"),
+            mt=Count("pk", filter=Q(kind="matter")),
+            d=Count("pk", filter=Q(kind="dispute")),
+        )
+        .values_list("village_id", "m", "v", "mt", "d")
+    ):
+        service[(village_id, m)] = (visitors or 0, matters, disputes)
+    party_days = defaultdict(int)
+    for village_id, m, n in (
+        PartyDayActivity.objects.filter(village_id__in=ids, held_on__year=year)
+        .annotate(m=ExtractMonth("held_on"))
+        .values("village_id", "m")
+        .annotate(n=Count("pk"))
+        .values_list("village_id", "m", "n")
+    ):
+        party_days[(village_id, m)] += n
     patrols = defaultdict(list)
-    for pk, village_id in PatrolFinding.objects.filter(
-        village_id__in=ids, day__gte=start, day__lte=end
-    ).values_list("pk", "village_id"):
-        patrols[village_id].append(pk)
+    for pk, village_id, day in PatrolFinding.objects.filter(
+        village_id__in=ids, day__year=year
+    ).values_list("pk", "village_id", "day"):
+        patrols[(village_id, day.month)].append(pk)
+    open_findings = list(
+        Finding.objects.filter(village_id__in=ids)
+        .exclude(status="closed")
+        .values_list("pk", "village_id", "deadline")
+    )
+    open_suggestions = list(
+        Suggestion.objects.filter(
+            village_id__in=ids, status__in=("received", "studying", "implementing")
+        ).values_list("pk", "village_id", "due_on")
+    )
     bonuses = defaultdict(list)
-    for pk, village_id, points in BonusItem.objects.filter(
-        village_id__in=ids, year=year, month__in=months
-    ).values_list("pk", "village_id", "points"):
-        bonuses[village_id].append((pk, points))
-    vetoes = defaultdict(list)
-    for village_id, description in MajorFailure.objects.filter(
-        village_id__in=ids, year=year, occurred_on__lte=end
-    ).values_list("village_id", "description"):
-        vetoes[village_id].append(description)
+    for pk, village_id, m, points in BonusItem.objects.filter(
+        village_id__in=ids, year=year
+    ).values_list("pk", "village_id", "month", "points"):
+        bonuses[(village_id, m)].append((pk, points))
+    failures = list(
+        MajorFailure.objects.filter(village_id__in=ids, year=year).values_list(
+            "village_id", "occurred_on", "description"
+        )
+    )
     reviewer = defaultdict(dict)
     for r in ReviewerScore.objects.filter(
-        indicator__agreement__village_id__in=ids, indicator__agreement__year=year, month=month
+        indicator__agreement__village_id__in=ids, indicator__agreement__year=year, month__in=periods
     ).select_related("indicator__agreement"):
-        reviewer[r.indicator.agreement.village_id][r.indicator_id] = scoring.ReviewerFact(
-            r.score, r.reason, r.approved_by_id is not None
+        reviewer[(r.indicator.agreement.village_id, r.month)][r.indicator_id] = (
+            scoring.ReviewerFact(r.score, r.reason, r.approved_by_id is not None)
         )
+    economy = {row.village.pk: row for row in economy_selectors.village_years(villages, year)}
 
-    out = {}
-    for village in villages:
-        vid = village.pk
-        econ = economy.get(vid)
-        svc = service.get(vid, {})
-        out[vid] = scoring.Facts(
-            months=len(months),
-            report_ids=(reports[vid].pk,) if vid in reports else (),
-            targets=tuple(targets.get(vid, ())),
-            duty_judged=duty[vid][0],
-            duty_compliant=duty[vid][1],
-            visitors=svc.get("visitors") or 0,
-            matters=svc.get("matters") or 0,
-            disputes=svc.get("disputes") or 0,
-            economy_weak=econ.status.weak if econ and econ.status else None,
-            party_days=party_days.get(vid, 0),
-            overdue_findings=tuple(findings.get(vid, ())),
-            overdue_suggestions=tuple(suggestions.get(vid, ())),
-            patrol_findings=tuple(patrols.get(vid, ())),
-            bonus_points=sum((p for _pk, p in bonuses.get(vid, ())), Decimal(0)),
-            bonus_ids=tuple(pk for pk, _p in bonuses.get(vid, ())),
-            vetoes=tuple(vetoes.get(vid, ())),
-            reviewer=reviewer.get(vid, {}),
-        )
-    return out
+    result: dict[int, dict[int, scoring.Facts]] = {}
+    for period in periods:
+        _start, end, months = bounds[period]
+        as_of = min(end, today)
+        per_village = {}
+        for vid in ids:
+            latest = next(
+                (reports[(vid, m)] for m in reversed(months) if (vid, m) in reports), None
+            )
+            judged = sum(duty[(vid, m)][0] for m in months if (vid, m) in duty)
+            compliant = sum(duty[(vid, m)][1] for m in months if (vid, m) in duty)
+            svc = [service[(vid, m)] for m in months if (vid, m) in service]
+            econ = economy.get(vid)
+            bonus = [b for m in months for b in bonuses.get((vid, m), ())]
+            per_village[vid] = scoring.Facts(
+                months=len(months),
+                report_ids=(latest.pk,) if latest else (),
+                targets=tuple(items.get(latest.pk, ())) if latest else (),
+                duty_judged=judged,
+                duty_compliant=compliant,
+                visitors=sum(x[0] for x in svc),
+                matters=sum(x[1] for x in svc),
+                disputes=sum(x[2] for x in svc),
+                economy_weak=econ.status.weak if econ and econ.status else None,
+                party_days=sum(party_days.get((vid, m), 0) for m in months),
+                overdue_findings=tuple(
+                    pk for pk, v, dl in open_findings if v == vid and dl < as_of
+                ),
+                overdue_suggestions=tuple(
+                    pk for pk, v, due in open_suggestions if v == vid and due < as_of
+                ),
+                patrol_findings=tuple(pk for m in months for pk in patrols.get((vid, m), ())),
+                bonus_points=sum((p for _pk, p in bonus), Decimal(0)),
+                bonus_ids=tuple(pk for pk, _p in bonus),
+                vetoes=tuple(d for v, day, d in failures if v == vid and day <= end),
+                reviewer=reviewer.get((vid, period), {}),
+            )
+        result[period] = per_village
+    return result

@@ -39,11 +39,23 @@ def scores_mark_stale(*, village_id: int, year: int, month: int) -> int:
 def score_period(
     *, year: int, month: int, villages=None, now: dt.datetime | None = None
 ) -> dict[str, int]:
-    """Recompute the scores of every village with a creation agreement for the period.
+    """Recompute the scores of every village with a creation agreement for one period."""
+    return score_periods(year=year, periods=[month], villages=villages, now=now)
 
-    One row per village and period, rewritten from source rows; a changed score
-    keeps its previous value in ScoreHistory. Running it twice changes nothing.
-    """
+
+@transaction.atomic
+def score_year(*, year: int, now: dt.datetime | None = None) -> dict[str, int]:
+    """Every month of the year so far and the year itself, reading each source once."""
+    _start, _end, months = scoring_inputs.period_bounds(year, 0)
+    return score_periods(year=year, periods=[*months, 0], now=now)
+
+
+@transaction.atomic
+def score_periods(
+    *, year: int, periods: list[int], villages=None, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """One row per village and period, rewritten from source rows; a changed score keeps
+    its previous value in ScoreHistory. Running it twice changes nothing."""
     now = now or timezone.now()
     candidates = Village.objects.filter(
         agreements__year=year, agreements__kind=Agreement.Kind.CREATION
@@ -52,63 +64,66 @@ def score_period(
         candidates = candidates.filter(pk__in=[v.pk for v in villages])
     candidates = list(candidates)
     specs = scoring_inputs.indicators_by_village(candidates, year)
-    facts = scoring_inputs.facts_for(candidates, year, month)
+    facts = scoring_inputs.facts_for_periods(candidates, year, periods)
     existing = {
-        s.village_id: s
-        for s in VillageScore.objects.filter(village__in=candidates, year=year, month=month)
+        (s.village_id, s.month): s
+        for s in VillageScore.objects.filter(village__in=candidates, year=year, month__in=periods)
     }
     created, changed, history = [], [], []
-    for village in candidates:
-        result = scoring.score(specs.get(village.pk, []), facts[village.pk])
-        breakdown = [line.as_dict() for line in result.lines]
-        row = existing.get(village.pk)
-        if row is None:
-            created.append(
-                VillageScore(
-                    village=village,
-                    year=year,
-                    month=month,
-                    total=result.total,
-                    max_total=result.max_total,
-                    vetoed=result.vetoed,
-                    breakdown=breakdown,
-                    computed_at=now,
+    for month in periods:
+        for village in candidates:
+            result = scoring.score(specs.get(village.pk, []), facts[month][village.pk])
+            breakdown = [line.as_dict() for line in result.lines]
+            row = existing.get((village.pk, month))
+            if row is None:
+                created.append(
+                    VillageScore(
+                        village=village,
+                        year=year,
+                        month=month,
+                        total=result.total,
+                        max_total=result.max_total,
+                        vetoed=result.vetoed,
+                        breakdown=breakdown,
+                        computed_at=now,
+                    )
+                )
+                continue
+            if (
+                row.total == result.total
+                and row.vetoed == result.vetoed
+                and row.breakdown == breakdown
+                and row.max_total == result.max_total
+            ):
+                if row.stale:
+                    row.stale = False
+                    changed.append(row)
+                continue
+            history.append(
+                ScoreHistory(
+                    score=row,
+                    total=row.total,
+                    vetoed=row.vetoed,
+                    breakdown=row.breakdown,
+                    computed_at=row.computed_at,
                 )
             )
-            continue
-        same = (
-            row.total == result.total
-            and row.vetoed == result.vetoed
-            and row.breakdown == breakdown
-            and row.max_total == result.max_total
-        )
-        if same:
-            if row.stale:
-                row.stale = False
-                changed.append(row)
-            continue
-        history.append(
-            ScoreHistory(
-                score=row,
-                total=row.total,
-                vetoed=row.vetoed,
-                breakdown=row.breakdown,
-                computed_at=row.computed_at,
-            )
-        )
-        row.total, row.max_total, row.vetoed = result.total, result.max_total, result.vetoed
-        row.breakdown, row.stale, row.computed_at = breakdown, False, now
-        changed.append(row)
-    VillageScore.objects.bulk_create(created)
+            row.total, row.max_total, row.vetoed = result.total, result.max_total, result.vetoed
+            row.breakdown, row.stale, row.computed_at = breakdown, False, now
+            changed.append(row)
+    VillageScore.objects.bulk_create(created, batch_size=1000)
     VillageScore.objects.bulk_update(
-        changed, ["total", "max_total", "vetoed", "breakdown", "stale", "computed_at"]
+        changed,
+        ["total", "max_total", "vetoed", "breakdown", "stale", "computed_at"],
+        batch_size=1000,
     )
-    ScoreHistory.objects.bulk_create(history)
+    ScoreHistory.objects.bulk_create(history, batch_size=1000)
+    total = len(candidates) * len(periods)
     return {
         "villages": len(candidates),
         "created": len(created),
         "changed": len(history),
-        "unchanged": len(candidates) - len(created) - len(history),
+        "unchanged": total - len(created) - len(history),
     }
 
 

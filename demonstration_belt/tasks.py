@@ -24,9 +24,7 @@ def score_closed_month() -> dict:
     today = timezone.localdate()
     first = today.replace(day=1)
     last_month = first - dt.timedelta(days=1)
-    result = scoring_services.score_period(year=last_month.year, month=last_month.month)
-    scoring_services.score_period(year=last_month.year, month=0)
-    return result
+    return scoring_services.score_year(year=last_month.year)
 
 
 @shared_task(name="belt.rescore_stale", **RETRY)
