@@ -215,15 +215,13 @@ def main() -> int:
     )
     punches = int(psql("SELECT count(*) FROM attendance_punch", DB))
     slots = int(psql("SELECT count(*) FROM attendance_dutyslot", DB))
-    say(
-        f"generated {punches:,} punches and {slots:,} slots in {time.perf_counter() - started:.0f} s"
-    )
+    elapsed = time.perf_counter() - started
+    say(f"generated {punches:,} punches and {slots:,} slots in {elapsed:.0f} s")
 
     baseline = [timed_sql(BASELINE) for _ in range(3)]
     base = statistics.median(baseline)
-    say(
-        f"baseline GROUP BY over the punches: {base:.2f} s (runs {', '.join(f'{b:.2f}' for b in baseline)})"
-    )
+    runs = ", ".join(f"{b:.2f}" for b in baseline)
+    say(f"baseline GROUP BY over the punches: {base:.2f} s (runs {runs})")
 
     out = manage(env, "shell", "-c", REBUILD.format(year=YEAR))
     rebuild = float(out.split("REBUILD")[1].split()[0])
