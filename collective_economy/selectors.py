@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Max, Sum
 
 from collective_economy import economy
 from collective_economy.models import AnnualAccount, MonthlyAccount, Thresholds
@@ -41,13 +41,17 @@ def village_years(villages, year: int, *, today: dt.date | None = None) -> list[
     annual = {
         a.village_id: a for a in AnnualAccount.objects.filter(village__in=villages, year=year)
     }
+    # One row per village (sums and the last month), not twelve: the projection only
+    # needs the months so far and their totals.
     monthly: dict[int, list[tuple[int, Decimal, Decimal]]] = {}
-    for row in MonthlyAccount.objects.filter(village__in=villages, year=year).values(
-        "village_id", "month", "operating_income", "other_income"
+    for row in (
+        MonthlyAccount.objects.filter(village__in=villages, year=year)
+        .values("village_id")
+        .annotate(last=Max("month"), operating=Sum("operating_income"), other=Sum("other_income"))
     ):
-        monthly.setdefault(row["village_id"], []).append(
-            (row["month"], row["operating_income"] + row["other_income"], row["operating_income"])
-        )
+        monthly[row["village_id"]] = [
+            (row["last"], row["operating"] + row["other"], row["operating"])
+        ]
     out = []
     for village in villages:
         account = annual.get(village.pk)

@@ -26,38 +26,70 @@ from demonstration_belt.models import (
 )
 from demonstration_belt.scoring_inputs import period_bounds
 
+#: rows of the ranking shown on the dashboard (belt villages always; the rest in the bulletin)
+TOP = 20
+#: villages in the charts when the viewer's scope has no belt village
+FOCUS_LIMIT = 12
 
-def scoreboard(villages, year: int, month: int) -> list[dict]:
-    """Scores of the period, ranked within the belt and across all villages."""
+
+def focus_villages(villages) -> list:
+    """The belt villages in scope, or else the first few villages of the scope."""
+    belt = belt_village_ids()
+    villages = list(villages)
+    return [v for v in villages if v.pk in belt] or villages[:FOCUS_LIMIT]
+
+
+def scoreboard(
+    villages, year: int, month: int, *, details_for: set[int] | None = None
+) -> list[dict]:
+    """Scores of the period, ranked within the belt and across all villages.
+
+    The breakdown (a JSON document per row) is loaded only for ``details_for``
+    (the villages whose six-solids shares are charted): the ranking of a whole
+    city does not need it.
+    """
     belt = belt_village_ids()
     rows = list(
         VillageScore.objects.filter(village__in=villages, year=year, month=month)
         .select_related("village")
+        .defer("breakdown")
         .order_by("-total", "village__sort_order")
     )
+    details = {}
+    if details_for is None or details_for:
+        details = dict(
+            VillageScore.objects.filter(
+                village__in=villages,
+                year=year,
+                month=month,
+                **({} if details_for is None else {"village_id__in": details_for}),
+            ).values_list("village_id", "breakdown")
+        )
     belt_rank = 0
     out = []
     for rank, score in enumerate(rows, start=1):
         in_belt = score.village_id in belt
         if in_belt:
             belt_rank += 1
+        breakdown = details.get(score.village_id)
         out.append(
             {
                 "score": score,
                 "rank": rank,
                 "belt_rank": belt_rank if in_belt else None,
                 "in_belt": in_belt,
-                "dimensions": dimensions_of(score),
+                "breakdown": breakdown,
+                "dimensions": dimensions_of(breakdown) if breakdown is not None else None,
             }
         )
     return out
 
 
-def dimensions_of(score: VillageScore) -> dict[str, float]:
+def dimensions_of(breakdown: list[dict]) -> dict[str, float]:
     """Percent of the standard score earned per six-solids dimension (for the radar)."""
     got: dict[str, Decimal] = defaultdict(Decimal)
     std: dict[str, Decimal] = defaultdict(Decimal)
-    for line in score.breakdown:
+    for line in breakdown:
         if line["dimension"] and line["kind"] not in ("bonus", "veto"):
             got[line["dimension"]] += Decimal(line["final"])
             std[line["dimension"]] += Decimal(line["standard"])
@@ -85,6 +117,7 @@ def trend(villages, year: int) -> dict:
 
 def radar(board: list[dict]) -> dict:
     dims = [{"name": str(label), "max": 100} for _value, label in Dimension.choices]
+    board = [r for r in board if r["dimensions"] is not None]
     belt_rows = [r for r in board if r["in_belt"]]
     average = [
         round(sum(r["dimensions"][d] for r in belt_rows) / len(belt_rows), 1) if belt_rows else 0

@@ -44,20 +44,26 @@ def board(request: HttpRequest) -> HttpResponse:
     """The belt on one screen (staff see all; instructors their villages side by side)."""
     year, month = _period(request)
     villages = Village.objects.for_user(request.user).active()
-    rows = dashboard.scoreboard(villages, year, month)
+    # The charts show the belt (or, for someone outside it, their own villages): one
+    # screen stays readable, and its cost does not grow with the city.
+    focus = dashboard.focus_villages(villages)
+    focus_ids = {v.pk for v in focus}
+    rows = dashboard.scoreboard(villages, year, month, details_for=focus_ids)
     charts = {
-        "trend": dashboard.trend(villages, year),
-        "radar": dashboard.radar(rows),
-        "heatmap": dashboard.heatmap(villages, year, month),
+        "trend": dashboard.trend(focus, year),
+        "radar": dashboard.radar([r for r in rows if r["score"].village_id in focus_ids]),
+        "heatmap": dashboard.heatmap(focus, year, month),
     }
     economy = dashboard.headline_figures(villages, year)
+    shown = [r for r in rows if r["rank"] <= dashboard.TOP or r["in_belt"]]
     return render(
         request,
         "belt/dashboard.html",
         {
+            "ranked": len(rows),
             "year": year,
             "month": month,
-            "rows": rows,
+            "rows": shown,
             "charts": charts,
             "open": dashboard.open_items(villages),
             "economy": economy,
@@ -164,7 +170,7 @@ def bulletin(request: HttpRequest) -> HttpResponse:
                     "是" if s.vetoed else "否",
                 ]
             )
-            for line in s.breakdown:
+            for line in r["breakdown"]:
                 lines.append(
                     [
                         s.village.name,
@@ -191,7 +197,7 @@ def bulletin(request: HttpRequest) -> HttpResponse:
         return response
     problems = []
     for r in rows:
-        for line in r["score"].breakdown:
+        for line in r["breakdown"]:
             lost = Decimal(line["standard"]) - Decimal(line["final"])
             if lost > 0 and line["kind"] not in ("bonus",):
                 problems.append((lost, r["score"].village.name, line["name"], line["reason"]))
