@@ -27,17 +27,9 @@ from attendance.services import absences as absence_services
 from attendance.services import dutylog as dutylog_services
 from attendance.services import patrols as patrol_services
 from attendance.services import rosters as roster_services
+from villages.forms import apply_errors
 from villages.models import Cadre, Village
 from villages.roles import sees_all_villages
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, field by field when it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _village(request: HttpRequest, code: str) -> Village:
@@ -113,7 +105,7 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
                     return redirect("attendance:roster", code=code)
         except ValidationError as error:
             target = {"rotation": rotation_form, "swap": swap_form}.get(action, override_form)
-            _apply_errors(target, error)
+            apply_errors(target, error)
     slots = roster_services.schedule_compute(village, start, end)
     day_info = roster_services.day_info_for(village, start, end)
     cadres = {c.pk: c for c in Cadre.objects.filter(village=village)}
@@ -226,7 +218,7 @@ def absence_new(request: HttpRequest) -> HttpResponse:
                 destination=d.get("destination", ""),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("报备已提交，等待审批。"))
             return redirect("attendance:absence", pk=report.pk)
@@ -253,7 +245,7 @@ def absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("审批意见已保存。"))
                 return redirect("attendance:absence", pk=pk)
@@ -295,7 +287,7 @@ def dutylog(request: HttpRequest, code: str) -> HttpResponse:
                         actor=request.user, village=village, **handover_form.cleaned_data
                     )
                 except ValidationError as error:
-                    _apply_errors(handover_form, error)
+                    apply_errors(handover_form, error)
                 else:
                     messages.success(request, _("交接班记录已保存。"))
                     return redirect("attendance:dutylog", code=code)
@@ -317,7 +309,7 @@ def dutylog(request: HttpRequest, code: str) -> HttpResponse:
                         outcome=d["outcome"] or "",
                     )
                 except ValidationError as error:
-                    _apply_errors(form, error)
+                    apply_errors(form, error)
                 else:
                     messages.success(request, _("日志已保存。"))
                     return redirect("attendance:dutylog", code=code)
@@ -420,7 +412,7 @@ def patrol_list(request: HttpRequest) -> HttpResponse:
             try:
                 patrol_services.patrol_record(actor=request.user, **d)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("巡查记录已保存。"))
                 return redirect("attendance:patrols")
@@ -447,7 +439,7 @@ def finding_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, check=check, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("已确认为巡查问题，将计入考核扣分。"))
             return redirect("attendance:patrols")

@@ -28,7 +28,8 @@ from attendance.models import (
 from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.services import devices as device_services
 from attendance.services.outcomes import monthly_compliance, outcome_correct
-from attendance.views import _apply_errors, _village
+from attendance.views import _village
+from villages.forms import apply_errors
 from villages.models import Cadre, Village
 from villages.roles import sees_all_villages
 
@@ -120,7 +121,7 @@ def device_register_view(request: HttpRequest) -> HttpResponse:
                 allowed_network=d["allowed_network"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             if not token:
                 messages.success(request, _("设备已登记并启用。"))
@@ -185,7 +186,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     end=form.cleaned_data["end"],
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("命令已排队，设备下次轮询时下发。"))
                 return redirect("attendance:device", pk=pk)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +17,7 @@ from collective_economy.models import (
     MonthlyAccount,
 )
 from villages import tabular
+from villages.forms import apply_errors
 from villages.models import Village
 
 
@@ -71,8 +70,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
                     sources=form.sources(),
                 )
             except ValidationError as error:
-                for field, errors in getattr(error, "error_dict", {None: error.messages}).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_errors(form, error)
             else:
                 messages.success(
                     request, _("%(y)s年%(m)s月数据已保存。") % {"y": d["year"], "m": d["month"]}
@@ -145,42 +143,21 @@ def import_accounts(request: HttpRequest) -> HttpResponse:
     if not any(request.user.has_perm("collective_economy.import_figures", v) for v in villages):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
-    if request.method == "POST" and request.POST.get("confirm"):
-        pending = request.session.pop("economy_import", None)
-        if not pending:
-            messages.error(request, _("导入已过期，请重新上传。"))
-            return redirect("economy:import")
-        data = base64.b64decode(pending["data"])
-        dataset, _fmt = tabular.read_dataset(data, pending["name"])
-        report = tabular.run_import(
-            resources.RESOURCES[pending["kind"]](user=request.user), dataset, dry_run=False
+    context, done = tabular.two_step_import(
+        request,
+        form,
+        session_key="economy_import",
+        resource_for=lambda options: resources.RESOURCES[options["kind"]](user=request.user),
+        options_of=lambda data: {"kind": data["kind"]},
+    )
+    if context.get("expired"):
+        messages.error(request, _("导入已过期，请重新上传。"))
+        return redirect("economy:import")
+    if done:
+        messages.success(
+            request,
+            _("已导入 %(n)s 行（新增 %(a)s，更新 %(b)s，未变 %(c)s）。")
+            % {"n": done.rows, "a": done.new, "b": done.updated, "c": done.unchanged},
         )
-        if report.ok:
-            messages.success(
-                request,
-                _("已导入 %(n)s 行（新增 %(a)s，更新 %(b)s，未变 %(c)s）。")
-                % {"n": report.rows, "a": report.new, "b": report.updated, "c": report.unchanged},
-            )
-            return redirect("economy:overview")
-        context["report"] = report
-    elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            dataset, fmt = tabular.read_dataset(data, upload.name)
-        except tabular.TabularError as exc:
-            form.add_error("file", str(exc))
-        else:
-            kind = form.cleaned_data["kind"]
-            report = tabular.run_import(
-                resources.RESOURCES[kind](user=request.user), dataset, dry_run=True
-            )
-            context.update(report=report, fmt=fmt, kind=kind)
-            if report.ok:
-                request.session["economy_import"] = {
-                    "kind": kind,
-                    "name": upload.name,
-                    "data": base64.b64encode(data).decode(),
-                }
+        return redirect("economy:overview")
     return render(request, "collective_economy/import.html", context)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,16 +32,9 @@ from demonstration_belt.models import (
     Suggestion,
 )
 from villages import tabular
+from villages.forms import apply_errors
 from villages.models import Village
 from villages.roles import sees_all_villages
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -191,7 +182,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("报告已重新打开，操作已记录。"))
                 return redirect(report)
         except ValidationError as error:
-            _errors_to_form(comment_form if action in ("return", "reopen") else form, error)
+            apply_errors(comment_form if action in ("return", "reopen") else form, error)
         report.refresh_from_db()
     return render(
         request,
@@ -337,33 +328,16 @@ def targets_import(request: HttpRequest) -> HttpResponse:
     if not sees_all_villages(request.user):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
-    if request.method == "POST" and request.POST.get("confirm"):
-        pending = request.session.pop("targets_import", None)
-        if pending:
-            dataset, _fmt = tabular.read_dataset(base64.b64decode(pending["data"]), pending["name"])
-            report = tabular.run_import(
-                resources.TargetResource(user=request.user), dataset, dry_run=False
-            )
-            if report.ok:
-                messages.success(request, _("已导入 %(n)s 个目标。") % {"n": report.rows})
-                return redirect("belt:overview")
-            context["report"] = report
-    elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            dataset, fmt = tabular.read_dataset(data, upload.name)
-        except tabular.TabularError as exc:
-            form.add_error("file", str(exc))
-        else:
-            report = tabular.run_import(
-                resources.TargetResource(user=request.user), dataset, dry_run=True
-            )
-            context.update(report=report, fmt=fmt)
-            if report.ok:
-                request.session["targets_import"] = {
-                    "name": upload.name,
-                    "data": base64.b64encode(data).decode(),
-                }
+    context, done = tabular.two_step_import(
+        request,
+        form,
+        session_key="targets_import",
+        resource_for=lambda _options: resources.TargetResource(user=request.user),
+    )
+    if context.get("expired"):
+        messages.error(request, _("导入已过期，请重新上传。"))
+        return redirect("belt:targets_import")
+    if done:
+        messages.success(request, _("已导入 %(n)s 个目标。") % {"n": done.rows})
+        return redirect("belt:overview")
     return render(request, "belt/targets_import.html", context)

@@ -1,6 +1,16 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from villages.models import Cadre
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, field by field when it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class StyledFormMixin:

@@ -111,3 +111,44 @@ def xlsx_response(dataset: tablib.Dataset, filename: str):
         f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
     )
     return response
+
+
+def two_step_import(request, form, *, session_key: str, resource_for, options_of=None):
+    """Upload → dry run with every row checked → confirm → import, for any resource.
+
+    ``resource_for(options)`` builds the import-export resource (scoped to the
+    user); ``options_of(cleaned_data)`` picks what the confirmation must remember
+    besides the file (e.g. which kind of figures). Returns the template context
+    and, once a confirmed import succeeded, its report.
+    """
+    import base64
+
+    context = {"form": form}
+    if request.method == "POST" and request.POST.get("confirm"):
+        pending = request.session.pop(session_key, None)
+        if pending is None:
+            context["expired"] = True
+            return context, None
+        dataset, _fmt = read_dataset(base64.b64decode(pending["data"]), pending["name"])
+        report = run_import(resource_for(pending["options"]), dataset, dry_run=False)
+        if report.ok:
+            return context, report
+        context["report"] = report
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            dataset, fmt = read_dataset(data, upload.name)
+        except TabularError as exc:
+            form.add_error("file", str(exc))
+            return context, None
+        options = options_of(form.cleaned_data) if options_of else {}
+        report = run_import(resource_for(options), dataset, dry_run=True)
+        context.update(report=report, fmt=fmt, **options)
+        if report.ok:
+            request.session[session_key] = {
+                "options": options,
+                "name": upload.name,
+                "data": base64.b64encode(data).decode(),
+            }
+    return context, None
