@@ -19,6 +19,7 @@ urlpatterns = [
     path("center-checks/", views.center_checks, name="center_checks"),
     path("economy/", views.economy_comparison, name="economy"),
     path("targets/import/", views.targets_import, name="targets_import"),
+    path("targets/export.xlsx", views.targets_export, name="targets_export"),
     path("dashboard/", views_scores.board, name="dashboard"),
     path("figures/", views_scores.figures, name="figures"),
     path("bulletin/", views_scores.bulletin, name="bulletin"),

@@ -323,6 +323,18 @@ def economy_comparison(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def targets_export(request: HttpRequest) -> HttpResponse:
+    """Every target in the user's scope, with Chinese headers (re-importable)."""
+    from demonstration_belt.models import Target
+
+    targets = Target.objects.for_user(request.user).select_related("plan__village")
+    if request.GET.get("year"):
+        targets = targets.filter(plan__year=int(request.GET["year"]))
+    dataset = resources.TargetResource(user=request.user).export(targets)
+    return tabular.xlsx_response(dataset, "创建目标.xlsx")
+
+
+@login_required
 def targets_import(request: HttpRequest) -> HttpResponse:
     """Targets and plans from Excel, keyed on village code; all rows checked first."""
     if not sees_all_villages(request.user):

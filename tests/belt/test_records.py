@@ -124,3 +124,31 @@ def test_belt_pages_render_for_the_demo(client, db):
     comparison = client.get("/belt/economy/").context["comparisons"]
     for row in comparison:
         assert 600 <= row.comparison.lead <= 800
+
+
+def test_targets_export_round_trips_and_is_scoped(
+    client, subdistrict_admin, secretary_b, village_a
+):
+    import io
+
+    import openpyxl
+
+    from demonstration_belt.models import CreationPlan
+
+    created = CreationPlan.objects.create(village=village_a, year=2026, feature_theme="特色")
+    Target.objects.create(
+        plan=created,
+        code="O1",
+        dimension="organization",
+        title="主题党日",
+        measure="done",
+        due_on=dt.date(2026, 12, 31),
+    )
+    client.force_login(subdistrict_admin)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/belt/targets/export.xlsx").content))
+    rows = list(sheet.active.values)
+    assert rows[0][:5] == ("村编码", "年度", "目标编号", "维度", "目标")
+    assert rows[1][:5] == (village_a.code, "2026", "O1", "组织过硬", "主题党日")
+    client.force_login(secretary_b)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/belt/targets/export.xlsx").content))
+    assert sheet.active.max_row == 1
