@@ -444,18 +444,29 @@ class TrackedStatus(models.TextChoices):
     CLOSED = "closed", _("已销号")
 
 
-class TrackedQuerySet(ScopedQuerySet):
+class DeadlineQuerySet(ScopedQuerySet):
+    """Open items with a deadline: what is overdue, what falls due soon."""
+
+    deadline_field = "deadline"
+    open_statuses: tuple[str, ...] = ()
+
     def open(self):
-        return self.exclude(status=TrackedStatus.CLOSED)
+        return self.filter(status__in=self.open_statuses)
 
     def overdue(self, today=None):
-        return self.open().filter(deadline__lt=today or timezone.localdate())
+        today = today or timezone.localdate()
+        return self.open().filter(**{f"{self.deadline_field}__lt": today})
 
     def due_soon(self, today=None, days: int = 7):
         today = today or timezone.localdate()
-        return self.open().filter(
-            deadline__gte=today, deadline__lte=today + dt.timedelta(days=days)
-        )
+        return self.open().filter(**{
+            f"{self.deadline_field}__gte": today,
+            f"{self.deadline_field}__lte": today + dt.timedelta(days=days),
+        })
+
+
+class TrackedQuerySet(DeadlineQuerySet):
+    open_statuses = (TrackedStatus.OPEN, TrackedStatus.IN_PROGRESS, TrackedStatus.RECHECK)
 
 
 class Inspection(models.Model):
@@ -524,16 +535,9 @@ class Finding(models.Model):
         return self.description[:40]
 
 
-class SuggestionQuerySet(ScopedQuerySet):
-    def open(self):
-        return self.filter(status__in=("received", "studying", "implementing"))
-
-    def overdue(self, today=None):
-        return self.open().filter(due_on__lt=today or timezone.localdate())
-
-    def due_soon(self, today=None, days: int = 7):
-        today = today or timezone.localdate()
-        return self.open().filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=days))
+class SuggestionQuerySet(DeadlineQuerySet):
+    deadline_field = "due_on"
+    open_statuses = ("received", "studying", "implementing")
 
 
 class Suggestion(models.Model):
