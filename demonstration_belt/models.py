@@ -459,10 +459,12 @@ class DeadlineQuerySet(ScopedQuerySet):
 
     def due_soon(self, today=None, days: int = 7):
         today = today or timezone.localdate()
-        return self.open().filter(**{
-            f"{self.deadline_field}__gte": today,
-            f"{self.deadline_field}__lte": today + dt.timedelta(days=days),
-        })
+        return self.open().filter(
+            **{
+                f"{self.deadline_field}__gte": today,
+                f"{self.deadline_field}__lte": today + dt.timedelta(days=days),
+            }
+        )
 
 
 class TrackedQuerySet(DeadlineQuerySet):
