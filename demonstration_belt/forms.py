@@ -1,7 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from demonstration_belt.models import ReportItem, Suggestion, TrackedStatus
+from demonstration_belt.models import (
+    Finding,
+    Meeting,
+    PartyDayActivity,
+    PartyDayMethod,
+    ReportItem,
+    Suggestion,
+    TrackedStatus,
+)
 from villages.forms import StyledFormMixin
 
 
@@ -82,3 +90,66 @@ class SuggestionForm(StyledFormMixin, forms.ModelForm):
 
 class ImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("目标表（XLSX，或 UTF-8/GBK 编码的 CSV）"))
+
+
+class _VillageScopedForm(StyledFormMixin, forms.ModelForm):
+    """A record form whose village choices are the user's own (staff: all)."""
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "village" in self.fields:
+            self.fields["village"].queryset = villages
+
+
+class PartyDayForm(_VillageScopedForm):
+    class Meta:
+        model = PartyDayActivity
+        fields = ["village", "held_on", "theme", "methods", "attendance", "members_total", "photo"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "methods": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["methods"].queryset = PartyDayMethod.objects.filter(active=True)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("attendance")
+            and data.get("members_total")
+            and (data["attendance"] > data["members_total"])
+        ):
+            self.add_error("attendance", _("参加人数不能多于应到党员。"))
+        return data
+
+
+class SuggestionCreateForm(_VillageScopedForm):
+    class Meta:
+        model = Suggestion
+        fields = ["village", "source", "proposer", "anonymous", "content", "received_on", "due_on"]
+        widgets = {
+            "received_on": forms.DateInput(attrs={"type": "date"}),
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "content": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class FindingCreateForm(_VillageScopedForm):
+    class Meta:
+        model = Finding
+        fields = ["village", "inspection", "meeting", "description", "owner", "deadline"]
+        widgets = {"deadline": forms.DateInput(attrs={"type": "date"})}
+
+
+class MeetingForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["kind", "title", "held_on", "host", "villages", "minutes", "decisions", "photo"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "villages": forms.CheckboxSelectMultiple,
+            "minutes": forms.Textarea(attrs={"rows": 3}),
+            "decisions": forms.Textarea(attrs={"rows": 2}),
+        }

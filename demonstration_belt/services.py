@@ -339,3 +339,32 @@ def suggestion_update(
 
 def plan_for(village: Village, year: int) -> CreationPlan | None:
     return CreationPlan.objects.filter(village=village, year=year).first()
+
+
+# ---------------------------------------------------------------------------
+# Recording the belt's working records
+# ---------------------------------------------------------------------------
+RECORD_PERMS = {
+    "PartyDayActivity": "demonstration_belt.handle_suggestion",  # the village or staff
+    "Suggestion": "demonstration_belt.handle_suggestion",
+    "Finding": "demonstration_belt.recheck",  # found by staff or the instructor
+}
+
+
+@transaction.atomic
+def record_create(*, actor, form):
+    """Save a validated record form after checking the actor may write for its village."""
+    instance = form.instance
+    perm = RECORD_PERMS[type(instance).__name__]
+    if not actor.has_perm(perm, instance):
+        raise PermissionDenied(_("您无权为该村登记此记录。"))
+    with audit_actor(actor):
+        return form.save()
+
+
+@transaction.atomic
+def meeting_create(*, actor, form):
+    if not actor.has_perm("demonstration_belt.manage_plans", None):
+        raise PermissionDenied(_("只有街道工作人员可以登记会议活动。"))
+    with audit_actor(actor):
+        return form.save()

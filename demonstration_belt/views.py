@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,9 +13,13 @@ from django.utils.translation import gettext as _
 from demonstration_belt import resources, selectors, services
 from demonstration_belt.forms import (
     CommentForm,
+    FindingCreateForm,
     FindingForm,
     ImportForm,
+    MeetingForm,
+    PartyDayForm,
     ReportForm,
+    SuggestionCreateForm,
     SuggestionForm,
 )
 from demonstration_belt.models import (
@@ -305,6 +311,74 @@ def center_checks(request: HttpRequest) -> HttpResponse:
         .prefetch_related("results__item")
     )
     return render(request, "belt/center_checks.html", {"checks": checks[:100]})
+
+
+def _record_form_view(request, form_class, *, template_title, success_url, create, initial=None):
+    """Create one working record (party day, suggestion, finding, meeting) from a page."""
+    villages = Village.objects.for_user(request.user).active()
+    kwargs = {} if form_class is MeetingForm else {"villages": villages}
+    form = form_class(request.POST or None, request.FILES or None, initial=initial or {}, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            create(actor=request.user, form=form)
+        except PermissionDenied:
+            form.add_error(None, _("您无权为该村登记此记录。"))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已登记。"))
+            return redirect(success_url)
+    return render(request, "belt/record_form.html", {"form": form, "title": template_title})
+
+
+@login_required
+def party_day_new(request: HttpRequest) -> HttpResponse:
+    return _record_form_view(
+        request,
+        PartyDayForm,
+        template_title=_("登记主题党日"),
+        success_url="belt:party_days",
+        create=services.record_create,
+        initial={"held_on": timezone.localdate()},
+    )
+
+
+@login_required
+def suggestion_new(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return _record_form_view(
+        request,
+        SuggestionCreateForm,
+        template_title=_("登记党员建议"),
+        success_url="belt:suggestions",
+        create=services.record_create,
+        initial={"received_on": today, "due_on": today + dt.timedelta(days=30)},
+    )
+
+
+@login_required
+def finding_new(request: HttpRequest) -> HttpResponse:
+    return _record_form_view(
+        request,
+        FindingCreateForm,
+        template_title=_("登记问题（整改事项）"),
+        success_url="belt:findings",
+        create=services.record_create,
+    )
+
+
+@login_required
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    if not sees_all_villages(request.user):
+        raise PermissionDenied
+    return _record_form_view(
+        request,
+        MeetingForm,
+        template_title=_("登记会议活动"),
+        success_url="belt:meetings",
+        create=services.meeting_create,
+        initial={"held_on": timezone.localdate()},
+    )
 
 
 @login_required
