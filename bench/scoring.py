@@ -8,7 +8,8 @@ villages, one clock each, 20 cadres per village, seven duty slots per workday of
 monthly accounts, approved monthly reports and a creation agreement per village.
 Then, in one run, against one baseline (one ``GROUP BY`` pass over the punch table):
 
-1. rebuilding every slot outcome of the year from the raw punches (the judge);
+1. rebuilding every slot outcome of the year from the raw punches (the set-based
+   rebuild, ``attendance/services/rebuild.py``; pinned to the Python judge by a test);
 2. scoring every village for every month and the year (reads the slot outcomes);
 3. the staff dashboard's query count and median server time with 1,000 villages
    against the same page with 10 villages.
@@ -125,17 +126,12 @@ BASELINE = (
 )
 
 REBUILD = """
-import time
-from django.db import connection
+import datetime as dt, time
 from attendance.models import SlotOutcome
-from attendance.services.outcomes import outcomes_judge
-from villages.models import Village
-import datetime as dt
+from attendance.services.rebuild import outcomes_rebuild
 SlotOutcome.objects.all().delete()
-days = [dt.date({year}, 1, 1) + dt.timedelta(n) for n in range(365)]
 t = time.perf_counter()
-for village in Village.objects.all():
-    outcomes_judge(village, days)
+outcomes_rebuild(start=dt.date({year}, 1, 1), end=dt.date({year}, 12, 31))
 print("REBUILD", time.perf_counter() - t, SlotOutcome.objects.count())
 """
 

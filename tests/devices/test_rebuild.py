@@ -1,0 +1,181 @@
+"""The set-based rebuild (SQL) reaches exactly the Python judge's outcomes."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from attendance import liveness
+from attendance.models import (
+    AbsenceReport,
+    Device,
+    DeviceEvent,
+    DeviceRequest,
+    DutyRules,
+    OutcomeCorrection,
+    Punch,
+    RotationEntry,
+    SlotOutcome,
+)
+from attendance.services.outcomes import outcomes_judge
+from attendance.services.rebuild import outcomes_rebuild
+from attendance.services.rosters import slots_materialize
+from tests.factories import CadreFactory, VillageFactory
+
+FIELDS = (
+    "slot_id",
+    "state",
+    "arrived_at",
+    "left_at",
+    "biometric",
+    "corroborated",
+    "punch_count",
+    "note",
+    "manual",
+)
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(day, h, m):
+    return dt.datetime.combine(day, dt.time(h, m), TZ)
+
+
+@pytest.fixture
+def scene(subdistrict_admin):
+    """Two villages, five cadres each, every weekday for two weeks, varied behaviour."""
+    start = dt.date(2026, 11, 2)  # Monday
+    days = [start + dt.timedelta(days=n) for n in range(14)]
+    villages = []
+    request = None
+    for n in range(2):
+        village = VillageFactory()
+        DutyRules.objects.create(village=village)
+        device = Device.objects.create(
+            village=village,
+            kind="zk_clock",
+            serial_number=f"REB{n}",
+            status="active",
+            installed_on=dt.date(2025, 1, 1),
+        )
+        camera = Device.objects.create(village=village, kind="camera", status="active", name="cam")
+        # Village 0's clock was heard after everything; village 1's fell silent on the 10th.
+        seen = timezone.now() if n == 0 else at(dt.date(2026, 11, 10), 12, 0)
+        Device.objects.filter(pk=device.pk).update(last_seen_at=seen)
+        request = DeviceRequest.objects.create(
+            device=device,
+            protocol="zk",
+            kind="attlog",
+            method="POST",
+            path="/",
+            received_at=seen,
+            status="accepted",
+        )
+        cadres = [CadreFactory(village=village) for _ in range(5)]
+        for c, cadre in enumerate(cadres):
+            RotationEntry.objects.create(
+                village=village, cadre=cadre, weekday=c, part="full", valid_from=start
+            )
+        slots_materialize(village=village, start=start, end=days[-1], include_started=True)
+        punches = []
+        workdays = [day for day in days if day.weekday() < 5]
+        for d, day in enumerate(workdays):
+            cadre = cadres[day.weekday()]
+            case = (d + n) % 6
+            times = {
+                0: [(8, 20), (17, 5)],
+                1: [(8, 55), (17, 10)],
+                2: [(8, 20), (16, 10)],
+                3: [(9, 30), (16, 0)],
+                4: [],
+                5: [(8, 25)],
+            }[case]
+            for k, (h, m) in enumerate(times):
+                punches.append(
+                    Punch(
+                        device=device,
+                        village=village,
+                        source="zk_attlog",
+                        pin=str(cadre.pk),
+                        cadre=cadre,
+                        punched_at=at(day, h, m),
+                        raw_time=f"{day} {h}:{m}",
+                        status=k,
+                        verify=4 if case == 1 else 1,
+                        is_biometric=case != 1,
+                        request=request,
+                        line_no=len(punches) + 1,
+                        received_at=seen,
+                    )
+                )
+            if case == 0:
+                DeviceEvent.objects.create(
+                    device=camera,
+                    request=request,
+                    line_no=d + 100 * n,
+                    kind="camera",
+                    occurred_at=at(day, 10, 0),
+                )
+        Punch.objects.bulk_create(punches)
+        AbsenceReport.objects.create(
+            village=village,
+            cadre=cadres[2],
+            kind="out",
+            starts_at=at(days[2], 9, 0),
+            ends_at=at(days[2], 15, 0),
+            destination="街道",
+            reason="办事",
+            status="approved",
+            submitted_by=subdistrict_admin,
+        )
+        villages.append(village)
+    first_slot = SlotOutcome.objects.none()
+    from attendance.models import DutySlot
+
+    first_slot = DutySlot.objects.filter(village=villages[0]).order_by("day").first()
+    OutcomeCorrection.objects.create(
+        slot=first_slot,
+        state="excused",
+        reason="会议",
+        requested_by=subdistrict_admin,
+        approved_by=subdistrict_admin,
+    )
+    liveness.clear_local()
+    return {"villages": villages, "days": days}
+
+
+def snapshot():
+    return sorted(SlotOutcome.objects.values_list(*FIELDS))
+
+
+@pytest.mark.postgres
+def test_sql_rebuild_equals_the_python_judge(scene):
+    now = at(dt.date(2026, 11, 13), 12, 0)  # Friday noon: the 13th is still pending
+    for village in scene["villages"]:
+        outcomes_judge(village, scene["days"], now=now)
+    expected = snapshot()
+    states = {row[1] for row in expected}
+    assert {
+        "on_time",
+        "late",
+        "left_early",
+        "late_early",
+        "absent",
+        "excused",
+        "unknown",
+        "pending",
+    } <= states
+    SlotOutcome.objects.all().delete()
+    written = outcomes_rebuild(start=scene["days"][0], end=scene["days"][-1], now=now)
+    assert written == len(expected)
+    assert snapshot() == expected
+    # Running it again changes nothing.
+    assert outcomes_rebuild(start=scene["days"][0], end=scene["days"][-1], now=now) == 0
+
+
+@pytest.mark.postgres
+def test_sql_rebuild_updates_changed_outcomes(scene):
+    now = at(dt.date(2026, 11, 20), 12, 0)
+    outcomes_rebuild(start=scene["days"][0], end=scene["days"][-1], now=now)
+    SlotOutcome.objects.update(state="absent", note="tampered")
+    outcomes_rebuild(start=scene["days"][0], end=scene["days"][-1], now=now)
+    assert not SlotOutcome.objects.filter(note="tampered").exists()
