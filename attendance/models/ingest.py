@@ -438,15 +438,30 @@ class SlotOutcomeQuerySet(ScopedQuerySet):
 class SlotOutcome(models.Model):
     """The attendance verdict on one duty slot, recomputed from punches (never edited)."""
 
+    # A derived table, rewritten in bulk by the judge and the rebuild: no database-level
+    # foreign keys (their deferred checks were 37 of 84 s rebuilding a city's year in
+    # bench/scoring.py); the ORM still cascades deletions from slots, villages, cadres.
     slot = models.OneToOneField(
-        DutySlot, on_delete=models.CASCADE, related_name="outcome", verbose_name=_("值班时段")
+        DutySlot,
+        on_delete=models.CASCADE,
+        related_name="outcome",
+        verbose_name=_("值班时段"),
+        db_constraint=False,
     )
     # Denormalised from the slot for the monthly scoring scan (no join needed).
     village = models.ForeignKey(
-        Village, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("村（社区）")
+        Village,
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+        verbose_name=_("村（社区）"),
+        db_constraint=False,
     )
     cadre = models.ForeignKey(
-        Cadre, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("干部")
+        Cadre,
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+        verbose_name=_("干部"),
+        db_constraint=False,
     )
     day = models.DateField(_("日期"))
     state = models.CharField(_("结果"), max_length=12, choices=OutcomeState.choices)

@@ -4,7 +4,7 @@
 (``attendance/judging.py`` is the reference). After a change of rules, or to
 rebuild a year from the raw punches, that is far too slow for a city (364 s for
 1.8 million slots in bench/scoring.py). This is the same judgement written as
-one SQL statement: a lateral probe per slot on the (cadre, punched_at) index.
+one SQL statement: one range scan per slot on the (cadre, punched_at) index.
 ``tests/devices/test_rebuild.py`` pins it to the Python judge case by case.
 """
 
@@ -32,7 +32,9 @@ WITH slots AS (
     WHERE status = 'active' AND kind IN ('zk_clock', 'hik_terminal')
     GROUP BY village_id
 ), facts AS (
-    SELECT sl.*, a.arrived_at, a.arrival_bio, d.left_at, coalesce(c.n, 0) AS punch_count,
+    SELECT sl.*, agg.arrived_at, agg.arrival_bio,
+           CASE WHEN agg.last_at >= agg.arrived_at + %(same)s THEN agg.last_at END AS left_at,
+           coalesce(agg.n, 0) AS punch_count,
            coalesce(dv.n, 0) AS device_count, dv.oldest,
            EXISTS (SELECT 1 FROM attendance_absencereport ab
                    WHERE ab.cadre_id = sl.cadre_id AND ab.village_id = sl.village_id
@@ -47,21 +49,15 @@ WITH slots AS (
     FROM slots sl
     LEFT JOIN devices dv ON dv.village_id = sl.village_id
     LEFT JOIN LATERAL (
-        SELECT p.punched_at AS arrived_at, p.is_biometric AS arrival_bio
+        -- One range scan per slot on the (cadre_id, punched_at) index gives all four.
+        SELECT min(p.punched_at) FILTER (WHERE p.punched_at <= sl.ends_at) AS arrived_at,
+               (array_agg(p.is_biometric ORDER BY p.punched_at)
+                    FILTER (WHERE p.punched_at <= sl.ends_at))[1] AS arrival_bio,
+               max(p.punched_at) AS last_at, count(*) AS n
         FROM attendance_punch p
         WHERE p.cadre_id = sl.cadre_id AND NOT p.needs_review
-          AND p.punched_at BETWEEN sl.starts_at - %(arrival)s AND sl.ends_at
-        ORDER BY p.punched_at LIMIT 1) a ON true
-    LEFT JOIN LATERAL (
-        SELECT max(p.punched_at) AS left_at FROM attendance_punch p
-        WHERE p.cadre_id = sl.cadre_id AND NOT p.needs_review
-          AND p.punched_at >= a.arrived_at + %(same)s
-          AND p.punched_at <= sl.ends_at + %(departure)s) d ON true
-    LEFT JOIN LATERAL (
-        SELECT count(*) AS n FROM attendance_punch p
-        WHERE p.cadre_id = sl.cadre_id AND NOT p.needs_review
-          AND p.punched_at BETWEEN sl.starts_at - %(arrival)s
-                               AND sl.ends_at + %(departure)s) c ON true
+          AND p.punched_at BETWEEN sl.starts_at - %(arrival)s AND sl.ends_at + %(departure)s
+    ) agg ON true
 ), judged AS (
     SELECT f.*,
            f.arrived_at > f.starts_at + f.late_grace AS late,
