@@ -40,13 +40,28 @@ def bench_env(db_name: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def psql(sql: str, db: str = "postgres") -> str:
-    return subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-tAc", sql],
-        check=True,
+def psql(sql: str, db: str = "postgres", *, stdin: bytes | None = None) -> str:
+    """Run ``sql`` with psql (``stdin`` feeds a ``COPY … FROM STDIN``); return its output."""
+    done = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            db,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qtAc",
+            sql,
+        ],
+        input=stdin,
         capture_output=True,
-        text=True,
-    ).stdout.strip()
+    )
+    if done.returncode:
+        raise RuntimeError(f"psql failed ({done.returncode}): {done.stderr.decode().strip()}")
+    return done.stdout.decode().strip()
 
 
 def fresh_database(name: str) -> None:

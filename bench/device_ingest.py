@@ -128,21 +128,10 @@ def copy_baseline(all_lines: dict[int, list[str]]) -> float:
             buffer.write(f"{device_id}\t{pin}\t{raw_time}\t{status}\t{verify}\t{raw_time}+08\n")
     data = buffer.getvalue().encode()
     started = time.perf_counter()
-    subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            DB,
-            "-c",
-            "COPY bench_copy (device_id, pin, raw_time, status, verify, punched_at) FROM STDIN",
-        ],
-        input=data,
-        check=True,
-        capture_output=True,
+    psql(
+        "COPY bench_copy (device_id, pin, raw_time, status, verify, punched_at) FROM STDIN",
+        DB,
+        stdin=data,
     )
     elapsed = time.perf_counter() - started
     psql("DROP TABLE bench_copy", DB)

@@ -191,25 +191,7 @@ def main() -> int:
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     started = time.perf_counter()
-    import subprocess
-
-    subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            DB,
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-q",
-            "-c",
-            GENERATE,
-        ],
-        check=True,
-    )
+    psql(GENERATE, DB)
     punches = int(psql("SELECT count(*) FROM attendance_punch", DB))
     slots = int(psql("SELECT count(*) FROM attendance_dutyslot", DB))
     elapsed = time.perf_counter() - started

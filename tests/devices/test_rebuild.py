@@ -17,22 +17,12 @@ from attendance.models import (
     RotationEntry,
     SlotOutcome,
 )
-from attendance.services.outcomes import outcomes_judge
+from attendance.services.outcomes import OUTCOME_FIELDS, outcomes_judge
 from attendance.services.rebuild import outcomes_rebuild
 from attendance.services.rosters import slots_materialize
 from tests.factories import CadreFactory, VillageFactory
 
-FIELDS = (
-    "slot_id",
-    "state",
-    "arrived_at",
-    "left_at",
-    "biometric",
-    "corroborated",
-    "punch_count",
-    "note",
-    "manual",
-)
+FIELDS = ("slot_id", *OUTCOME_FIELDS)
 TZ = dt.timezone(dt.timedelta(hours=8))
 
 
