@@ -129,6 +129,7 @@ def _store(
     status=RequestStatus.ACCEPTED,
     reason: str = "",
     line_count: int = 0,
+    encoding: str = "",
 ):
     return ingest.request_store(
         device=device,
@@ -143,6 +144,7 @@ def _store(
         status=status,
         refusal_reason=reason,
         line_count=line_count,
+        encoding=encoding,
     )
 
 
@@ -194,10 +196,16 @@ def iclock_cdata(request: HttpRequest) -> HttpResponse:
                     reason=f"未知的数据表：{table[:40]}",
                 )
                 return _text(f"ERROR: unsupported table {table[:40]!r}", 400)
-            text, _encoding = decode(body)
+            text, encoding = decode(body)
             lines = zkteco.count_lines(text)
             _store(
-                request, device=device, protocol=Protocol.ZK, kind=kind, body=body, line_count=lines
+                request,
+                device=device,
+                protocol=Protocol.ZK,
+                kind=kind,
+                body=body,
+                line_count=lines,
+                encoding=encoding,
             )
             stamp = request.GET.get("Stamp")
             if stamp and device.stamps.get(table) != stamp:

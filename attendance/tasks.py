@@ -36,11 +36,21 @@ def request_parse(request_id: int) -> dict | None:
     return result.as_dict() if result else None
 
 
+@shared_task(name="attendance.attlog_drain", **RETRY)
+def attlog_drain() -> int:
+    """Parse every pending ZKTeco ATTLOG upload, many per statement (PostgreSQL)."""
+    return ingest.attlog_drain()
+
+
 @shared_task(name="attendance.requests_parse_stragglers")
 def requests_parse_stragglers() -> int:
     """Safety net: requests stored but never parsed (a lost task) are parsed now."""
+    from django.db import connection
+
     from attendance.models import DeviceRequest
 
+    if connection.vendor == "postgresql":
+        ingest.attlog_drain()
     ids = list(
         DeviceRequest.objects.unparsed()
         .filter(device__status="active")

@@ -1,6 +1,7 @@
 """Benchmark: scoring a city (issue: scoring and dashboards).
 
 Run:  .venv/bin/python bench/scoring.py          (needs PostgreSQL; several minutes)
+      BENCH_REUSE=1 .venv/bin/python bench/scoring.py   (keeps an earlier run's data set)
 
 Builds, server-side, a city-sized data set in ``jinhu_bench_scoring``: 1,000
 villages, one clock each, 20 cadres per village, seven duty slots per workday of
@@ -186,16 +187,21 @@ def timed_sql(sql: str) -> float:
 
 def main() -> int:
     env = bench_env(DB, LOG_LEVEL="WARNING")
-    say(f"Building {DB}: {VILLAGES} villages, a year of slots and ~10M punches…")
-    fresh_database(DB)
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
+    if os.environ.get("BENCH_REUSE") and psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB}'"):
+        # For iterating on the code: keep the data set of an earlier run (migrations re-applied).
+        say(f"Reusing {DB} (BENCH_REUSE is set)")
+        manage(env, "migrate", "--noinput")
+    else:
+        say(f"Building {DB}: {VILLAGES} villages, a year of slots and ~10M punches…")
+        fresh_database(DB)
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        psql(GENERATE, DB)
     started = time.perf_counter()
-    psql(GENERATE, DB)
     punches = int(psql("SELECT count(*) FROM attendance_punch", DB))
     slots = int(psql("SELECT count(*) FROM attendance_dutyslot", DB))
     elapsed = time.perf_counter() - started
-    say(f"generated {punches:,} punches and {slots:,} slots in {elapsed:.0f} s")
+    say(f"{punches:,} punches and {slots:,} slots ({elapsed:.0f} s)")
 
     baseline = [timed_sql(BASELINE) for _ in range(3)]
     base = statistics.median(baseline)

@@ -75,11 +75,19 @@ class AttlogRecord(NamedTuple):
         return self.local_time.replace(tzinfo=zone)
 
 
+#: status and verify codes are stored as PostgreSQL smallint
+SMALLINT = range(-32768, 32768)
+
+
 def _int(value: str, name: str) -> int:
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ValueError(f"{name} is not a number: {value!r}") from None
+    if number not in SMALLINT:
+        # Stored as is, it would fail the insert of the whole upload.
+        raise ValueError(f"{name} out of range: {value!r}")
+    return number
 
 
 def _lines(text: str):

@@ -16,6 +16,9 @@ def login(context, live_server, username, next_url, password=PASSWORD):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    # The login form posts and redirects; wait until it has, so that the test's next
+    # navigation does not race the redirect ("Not attached to an active page").
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return page
 
 

@@ -1,0 +1,250 @@
+"""ATTLOG uploads parsed inside PostgreSQL, many requests per statement.
+
+The Python parser (``attendance/protocols/zkteco.py`` through
+``ingest.request_parse``) is the reference and the only path on SQLite. On
+PostgreSQL a backlog is parsed here: one statement splits the stored bodies
+into lines, accepts the lines it can *prove* valid, inserts them as punches and
+hands every other non-blank line back to Python, which parses it with the
+reference parser (quarantining it with the reference reason, or storing it if
+the reference accepts what the strict SQL pattern did not). So the SQL path
+never decides that a line is malformed and never accepts a line the reference
+would refuse; ``tests/devices/test_attlog_sql.py`` pins the two paths to the same
+rows on a corpus of awkward lines.
+
+A request is parsed here only when that is known to be exact: an active clock in
+a zone without daylight-saving time (``SQL_ZONES``), a body that was valid UTF-8
+without NUL when it was stored, and more than one line (single-line uploads are
+real-time punches whose clock-skew check stays in Python).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from django.db import connection
+from django.utils import timezone
+
+from attendance.models import Device, DeviceRequest
+from attendance.models.ingest import PunchSource
+from attendance.protocols import Malformed, zkteco
+
+#: zones whose wall clock maps one-to-one onto instants for the years accepted below
+SQL_ZONES = ("Asia/Shanghai", "UTC")
+
+#: the strict shape of a line accepted in SQL; anything else goes to the reference parser.
+#: Years 1992–2099 (no Chinese daylight-saving time), small unsigned status and verify codes,
+#: no spaces around the four leading fields.
+LINE_PATTERN = (
+    r"^([A-Za-z0-9_-]{1,24})\t"
+    r"((199[2-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) "
+    r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])\t"
+    r"([0-9]{1,4})\t([0-9]{1,4})((\t[^\t]*)*)$"
+)
+#: field 11 (``TimeOffset``, seconds) when present and not blank
+OFFSET_PATTERN = r"^-?[0-9]{1,5}$"
+MAX_OFFSET = 14 * 3600
+
+_PARSE = """
+WITH req AS (
+    SELECT r.id, r.device_id, r.received_at, d.village_id, d.time_zone,
+           (d.installed_on::timestamp AT TIME ZONE d.time_zone) AS install_start,
+           convert_from(r.body, 'UTF8') AS body
+    FROM attendance_devicerequest r JOIN attendance_device d ON d.id = r.device_id
+    WHERE r.id = ANY(%(ids)s)
+), pieces AS (
+    SELECT req.*, p.line_no::int AS line_no, rtrim(p.piece, E'\\r') AS line
+    FROM req CROSS JOIN LATERAL
+         string_to_table(req.body, E'\\n') WITH ORDINALITY AS p(piece, line_no)
+), shaped AS (
+    SELECT id, device_id, village_id, received_at, time_zone, install_start, line_no, line,
+           regexp_match(line, %(pattern)s) AS f
+    FROM pieces
+    WHERE line !~ '^[ \\t\\r]*$'  -- blank to the reference parser too: skipped
+), checked AS (
+    SELECT s.*,
+           CASE WHEN f IS NULL THEN NULL
+                WHEN f[9] = '' THEN ''
+                ELSE split_part(f[9], E'\\t', 8) END AS offset_field
+    FROM shaped s
+), judged AS (
+    SELECT c.*,
+           f IS NOT NULL
+           AND f[5]::int <= extract(day from make_date(f[3]::int, f[4]::int, 1)
+                                              + interval '1 month - 1 day')
+           AND CASE WHEN offset_field ~ '^ *$' THEN true
+                    WHEN offset_field ~ %(offset_pattern)s
+                    THEN abs(offset_field::int) <= %(max_offset)s
+                    ELSE false END AS ok
+    FROM checked c
+), good AS (
+    SELECT j.*, f[1] AS pin, f[2] AS raw_time, f[7]::smallint AS status,
+           f[8]::smallint AS verify,
+           CASE WHEN offset_field ~ %(offset_pattern)s
+                THEN (f[2]::timestamp - make_interval(secs => offset_field::int))
+                     AT TIME ZONE 'UTC'
+                ELSE f[2]::timestamp AT TIME ZONE time_zone END AS punched_at
+    FROM judged j WHERE ok
+), candidates AS (
+    SELECT g.*, m.cadre_id,
+           g.punched_at > g.received_at + %(future)s AS is_future,
+           g.install_start IS NOT NULL AND g.punched_at < g.install_start AS is_early
+    FROM good g
+    LEFT JOIN attendance_pinmapping m ON m.device_id = g.device_id AND m.pin = g.pin
+), ins AS (
+    INSERT INTO attendance_punch (device_id, village_id, source, pin, cadre_id, punched_at,
+        raw_time, status, verify, is_biometric, record_id, request_id, line_no, received_at,
+        flags, needs_review, unmatched_reason)
+    SELECT DISTINCT ON (device_id, pin, raw_time, status, verify)
+           device_id, village_id, %(source)s, pin, cadre_id, punched_at, raw_time, status,
+           verify, verify = ANY(%(biometric)s), NULL, id, line_no, received_at,
+           to_jsonb(array_remove(ARRAY[CASE WHEN is_future THEN 'future' END,
+                                       CASE WHEN is_early THEN 'before_install' END], NULL)),
+           is_future OR is_early,
+           CASE WHEN cadre_id IS NULL THEN '设备工号 ' || pin || ' 尚未对应干部' ELSE '' END
+    FROM candidates
+    ORDER BY device_id, pin, raw_time, status, verify, id, line_no
+    ON CONFLICT DO NOTHING
+    RETURNING request_id, village_id, cadre_id, punched_at
+)
+SELECT 'new', request_id, village_id, NULL::int,
+       (punched_at AT TIME ZONE %(zone)s)::date::text, count(*)
+FROM ins WHERE cadre_id IS NOT NULL GROUP BY 2, 3, 5
+UNION ALL
+SELECT 'new', request_id, village_id, NULL, NULL, count(*)
+FROM ins WHERE cadre_id IS NULL GROUP BY 2, 3
+UNION ALL
+SELECT 'ok', id, NULL, NULL, NULL, count(*) FROM judged WHERE ok GROUP BY 2
+UNION ALL
+SELECT 'other', id, NULL, line_no, line, 0 FROM judged WHERE NOT ok
+"""
+
+
+_CLAIM = """
+UPDATE attendance_devicerequest SET parsed_at = now()
+WHERE id IN (
+    SELECT r.id FROM attendance_devicerequest r
+    JOIN attendance_device d ON d.id = r.device_id
+    WHERE r.status = 'accepted' AND r.parsed_at IS NULL AND r.kind = 'attlog'
+      AND d.status = 'active' AND d.time_zone = ANY(%s)
+      AND r.encoding = 'utf-8' AND r.line_count > 1
+      AND position('\\x00'::bytea in r.body) = 0
+    ORDER BY r.id LIMIT %s
+    FOR UPDATE OF r SKIP LOCKED
+)
+RETURNING id
+"""
+
+
+def claim(limit: int) -> list[int]:
+    """Claim up to ``limit`` pending uploads this path parses exactly (see the module doc).
+
+    Call inside a transaction: the claim commits with the rows, or neither does.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM, [list(SQL_ZONES), limit])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def attlog_parse_batch(request_ids: list[int]) -> dict[int, dict]:
+    """Parse claimed, eligible ATTLOG requests; return each request's result counts.
+
+    Runs inside the caller's transaction (the claim and the rows commit together).
+    """
+    from attendance.services import ingest
+    from attendance.services.outcomes import outcomes_judge_later
+
+    if not request_ids:
+        return {}
+    results = {pk: ingest.ParseResult() for pk in request_ids}
+    days: dict[int, set] = defaultdict(set)
+    leftovers: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PARSE,
+            {
+                "ids": list(request_ids),
+                "pattern": LINE_PATTERN,
+                "offset_pattern": OFFSET_PATTERN,
+                "max_offset": MAX_OFFSET,
+                "future": ingest.FUTURE_TOLERANCE,
+                "source": PunchSource.ZK_ATTLOG,
+                "biometric": sorted(zkteco.BIOMETRIC_VERIFY),
+                "zone": timezone.get_current_timezone_name(),
+            },
+        )
+        for kind, pk, village_id, line_no, text, count in cursor.fetchall():
+            result = results[pk]
+            if kind == "new":
+                result.punches_new += count
+                if text is not None:
+                    days[village_id].add(text)
+            elif kind == "ok":
+                result.punches_duplicate += count  # less the new ones, below
+            else:
+                leftovers[pk].append((line_no, text))
+    for result in results.values():
+        result.punches_duplicate -= result.punches_new
+    if leftovers:
+        _parse_leftovers(leftovers, results, days)
+    for village_id, village_days in days.items():
+        outcomes_judge_later(village_id, village_days)
+    _save_results(results)
+    return {pk: r.as_dict() for pk, r in results.items()}
+
+
+def _parse_leftovers(leftovers, results, days) -> None:
+    """Lines the strict pattern did not accept: the reference parser decides."""
+    from attendance.services import ingest
+
+    requests = DeviceRequest.objects.select_related("device").in_bulk(list(leftovers))
+    zone = timezone.get_current_timezone()
+    for pk, lines in leftovers.items():
+        stored = requests[pk]
+        device: Device = stored.device
+        mapping = ingest._mapping(device)
+        install_start = ingest._install_start(device)
+        device_zone = ingest.zoneinfo.ZoneInfo(device.time_zone)
+        rows, bad = [], []
+        for line_no, line in sorted(lines):
+            if not line.strip():
+                continue
+            record = zkteco.parse_attlog_line(line_no, line)
+            if isinstance(record, Malformed):
+                bad.append(record)
+                continue
+            rows.append(
+                ingest._punch_row(
+                    stored,
+                    device,
+                    mapping,
+                    source=PunchSource.ZK_ATTLOG,
+                    pin=record.pin,
+                    punched_at=record.aware_time(device_zone),
+                    raw_time=record.raw_time,
+                    status=record.status,
+                    verify=record.verify,
+                    biometric=record.is_biometric,
+                    record_id=None,
+                    line_no=record.line_no,
+                    realtime=False,
+                    install_start=install_start,
+                )
+            )
+        result = results[pk]
+        result.quarantined += ingest._quarantine(stored, device, bad)
+        new = ingest.punches_store(rows)
+        result.punches_new += len(new)
+        result.punches_duplicate += len(rows) - len(new)
+        days[device.village_id].update(
+            moment.astimezone(zone).date().isoformat() for cadre_id, moment in new if cadre_id
+        )
+
+
+def _save_results(results) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE attendance_devicerequest r SET result = v.result::jsonb "
+            "FROM unnest(%s::bigint[], %s::text[]) AS v(id, result) WHERE r.id = v.id",
+            [list(results), [json.dumps(r.as_dict()) for r in results.values()]],
+        )
