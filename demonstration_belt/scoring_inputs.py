@@ -2,8 +2,9 @@
 
 A fixed number of queries whatever the number of villages: each source is read
 with one grouped query over all villages of the period (pinned by a test).
-Attendance is read from the per-slot outcomes kept up to date as punches
-arrive, never from the raw punches.
+Attendance is read from the monthly tallies of the per-slot outcomes, which the
+judge keeps up to date as punches arrive (``attendance/services/tallies.py``),
+never from the raw punches.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from attendance.models import DutyLogEntry, PatrolFinding, SlotOutcome
-from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES
+from attendance.models import DutyLogEntry, DutyTally, PatrolFinding
 from collective_economy import selectors as economy_selectors
 from demonstration_belt import scoring
 from demonstration_belt.models import (
@@ -90,7 +90,6 @@ def facts_for_periods(
     all_months = sorted({m for _s, _e, months in bounds.values() for m in months})
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     today = timezone.localdate()
-    month_of = ExtractMonth
 
     reports: dict[tuple[int, int], MonthlyReport] = {}
     for report in MonthlyReport.objects.filter(
@@ -104,27 +103,16 @@ def facts_for_periods(
             scoring.TargetFact(t.pk, t.weight, t.measure, item.progress, item.value, t.goal_value)
         )
 
-    def by_month(queryset, *fields):
-        return queryset.annotate(m=month_of("day")).values_list("village_id", "m", *fields)
-
-    duty = defaultdict(lambda: [0, 0])  # (village, month) -> [judged, compliant]
-    for village_id, m, state, n in (
-        by_month(
-            SlotOutcome.objects.filter(
-                village_id__in=ids, day__gte=year_start, day__lte=year_end, state__in=JUDGED_STATES
-            ),
-            "state",
-        )
-        .annotate(n=Count("pk"))
-        .values_list("village_id", "m", "state", "n")
-    ):
-        duty[(village_id, m)][0] += n
-        if state in COMPLIANT_STATES:
-            duty[(village_id, m)][1] += n
+    duty = {  # (village, month) -> (judged, compliant), kept up to date by the judge
+        (village_id, m): (judged, compliant)
+        for village_id, m, judged, compliant in DutyTally.objects.filter(
+            village_id__in=ids, year=year
+        ).values_list("village_id", "month", "judged", "compliant")
+    }
     service = {}
     for village_id, m, visitors, matters, disputes in (
         DutyLogEntry.objects.filter(village_id__in=ids, day__gte=year_start, day__lte=year_end)
-        .annotate(m=month_of("day"))
+        .annotate(m=ExtractMonth("day"))
         .values("village_id", "m")
         .annotate(
             v=Sum("people_count"),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,41 +128,22 @@ def score_periods(
 
 
 def scores_find_stale() -> int:
-    """Late attendance data: a slot judged after its period was scored makes it stale.
+    """Late attendance data: a month whose duty tally changed after its score was computed
+    makes that month's score and the year's stale. Two set-based updates.
 
     (The attendance app knows nothing of scores, so the scores look at it.)
     """
-    from attendance.models import SlotOutcome
+    from attendance.models import DutyTally
 
-    latest = (
-        SlotOutcome.objects.filter(
-            village_id=OuterRef("village_id"),
-            day__year=OuterRef("year"),
-        )
-        .values("village_id")
-        .annotate(at=Max("judged_at"))
-        .values("at")
+    changed = DutyTally.objects.filter(
+        village_id=OuterRef("village_id"),
+        year=OuterRef("year"),
+        changed_at__gt=OuterRef("computed_at"),
     )
-    monthly = (
-        SlotOutcome.objects.filter(
-            village_id=OuterRef("village_id"),
-            day__year=OuterRef("year"),
-            day__month=OuterRef("month"),
-        )
-        .values("village_id")
-        .annotate(at=Max("judged_at"))
-        .values("at")
-    )
-    stale = 0
-    for score in VillageScore.objects.filter(stale=False).annotate(
-        year_latest=Subquery(latest), month_latest=Subquery(monthly)
-    ):
-        latest_source = score.year_latest if score.month == 0 else score.month_latest
-        if latest_source and latest_source > score.computed_at:
-            score.stale = True
-            score.save(update_fields=["stale"])
-            stale += 1
-    return stale
+    fresh = VillageScore.objects.filter(stale=False)
+    return fresh.filter(month=0).filter(Exists(changed)).update(stale=True) + fresh.exclude(
+        month=0
+    ).filter(Exists(changed.filter(month=OuterRef("month")))).update(stale=True)
 
 
 def rescore_stale() -> int:

@@ -520,3 +520,37 @@ class OutcomeCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slot} → {self.get_state_display()}"
+
+
+class DutyTally(models.Model):
+    """A village's slot outcomes counted per month, kept up to date by the judge.
+
+    Scoring a city reads these twelve rows per village instead of grouping millions
+    of outcomes. Each row is recounted from ``SlotOutcome`` whenever the judge or the
+    rebuild touches the month (never incremented), and ``changed_at`` moves only when
+    a count changes, which is what makes a score stale.
+    """
+
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.CASCADE,
+        related_name="duty_tallies",
+        verbose_name=_("村（社区）"),
+        db_constraint=False,
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    slots = models.PositiveIntegerField(_("时段数"), default=0)
+    judged = models.PositiveIntegerField(_("已判定"), default=0)
+    compliant = models.PositiveIntegerField(_("合规"), default=0)
+    changed_at = models.DateTimeField(_("变动时间"))
+
+    class Meta:
+        verbose_name = _("坐班月度统计")
+        verbose_name_plural = _("坐班月度统计")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year", "month"], name="duty_tally_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.year}-{self.month:02d}"

@@ -23,6 +23,7 @@ from attendance.models import (
 from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.models.ingest import OutcomeState
 from attendance.services.rosters import duty_rules_for
+from attendance.services.tallies import tallies_refresh
 from villages.models import Village
 from villages.roles import sees_all_villages
 from villages.services import audit_actor
@@ -131,6 +132,8 @@ def outcomes_judge(
             to_update.append(existing)
     SlotOutcome.objects.bulk_create(to_create, ignore_conflicts=True)
     SlotOutcome.objects.bulk_update(to_update, [*OUTCOME_FIELDS, "judged_at"])
+    if to_create or to_update:
+        tallies_refresh(start=min(days), end=max(days), village_ids=[village.pk], now=now)
     return {"judged": len(slots), "changed": len(to_create) + len(to_update)}
 
 

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from attendance import judging, liveness
+from attendance.services.tallies import tallies_refresh
 
 SQL = """
 WITH slots AS (
@@ -136,6 +137,7 @@ def outcomes_rebuild(
         ],
         ignore_conflicts=True,
     )
+    now = now or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             SQL,
@@ -144,11 +146,15 @@ def outcomes_rebuild(
                 "end": end,
                 "all_villages": villages is None,
                 "villages": ids,
-                "now": now or timezone.now(),
+                "now": now,
                 "grace": judging.WATERMARK_GRACE,
                 "arrival": judging.ARRIVAL_WINDOW,
                 "departure": judging.DEPARTURE_WINDOW,
                 "same": judging.SAME_PUNCH,
             },
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+    tallies_refresh(
+        start=start, end=end, village_ids=ids if villages is not None else None, now=now
+    )
+    return written

@@ -12,14 +12,17 @@ from attendance.models import (
     DeviceEvent,
     DeviceRequest,
     DutyRules,
+    DutyTally,
     OutcomeCorrection,
     Punch,
     RotationEntry,
     SlotOutcome,
 )
+from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES
 from attendance.services.outcomes import OUTCOME_FIELDS, outcomes_judge
 from attendance.services.rebuild import outcomes_rebuild
 from attendance.services.rosters import slots_materialize
+from attendance.services.tallies import COUNTS
 from tests.factories import CadreFactory, VillageFactory
 
 FIELDS = ("slot_id", *OUTCOME_FIELDS)
@@ -137,12 +140,29 @@ def snapshot():
     return sorted(SlotOutcome.objects.values_list(*FIELDS))
 
 
+def tallies():
+    return sorted(DutyTally.objects.values_list("village_id", "year", "month", *COUNTS))
+
+
+def counted_by_hand():
+    out = {}
+    for village_id, day, state in SlotOutcome.objects.values_list("village_id", "day", "state"):
+        row = out.setdefault((village_id, day.year, day.month), [0, 0, 0])
+        row[0] += 1
+        row[1] += state in JUDGED_STATES
+        row[2] += state in COMPLIANT_STATES
+    return sorted((*key, *counts) for key, counts in out.items())
+
+
 @pytest.mark.postgres
 def test_sql_rebuild_equals_the_python_judge(scene):
     now = at(dt.date(2026, 11, 13), 12, 0)  # Friday noon: the 13th is still pending
     for village in scene["villages"]:
         outcomes_judge(village, scene["days"], now=now)
     expected = snapshot()
+    expected_tallies = tallies()
+    assert expected_tallies == counted_by_hand()
+    assert {row[4] for row in expected_tallies} != {0}  # something was judged
     states = {row[1] for row in expected}
     assert {
         "on_time",
@@ -155,9 +175,11 @@ def test_sql_rebuild_equals_the_python_judge(scene):
         "pending",
     } <= states
     SlotOutcome.objects.all().delete()
+    DutyTally.objects.all().delete()
     written = outcomes_rebuild(start=scene["days"][0], end=scene["days"][-1], now=now)
     assert written == len(expected)
     assert snapshot() == expected
+    assert tallies() == expected_tallies
     # Running it again changes nothing.
     assert outcomes_rebuild(start=scene["days"][0], end=scene["days"][-1], now=now) == 0
 
@@ -166,6 +188,8 @@ def test_sql_rebuild_equals_the_python_judge(scene):
 def test_sql_rebuild_updates_changed_outcomes(scene):
     now = at(dt.date(2026, 11, 20), 12, 0)
     outcomes_rebuild(start=scene["days"][0], end=scene["days"][-1], now=now)
+    before = tallies()
     SlotOutcome.objects.update(state="absent", note="tampered")
     outcomes_rebuild(start=scene["days"][0], end=scene["days"][-1], now=now)
     assert not SlotOutcome.objects.filter(note="tampered").exists()
+    assert tallies() == before == counted_by_hand()
