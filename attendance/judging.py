@@ -66,7 +66,8 @@ def judge(f: SlotFacts) -> Verdict:
             for p in f.punches
             if f.starts_at - ARRIVAL_WINDOW <= p.at <= f.ends_at + DEPARTURE_WINDOW
         ),
-        key=lambda p: p.at,
+        # At equal times a biometric punch comes first (the SQL rebuild agrees).
+        key=lambda p: (p.at, not p.biometric),
     )
     arrivals = [p for p in relevant if p.at <= f.ends_at]
     arrival = arrivals[0] if arrivals else None

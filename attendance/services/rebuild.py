@@ -11,12 +11,14 @@ one SQL statement: one range scan per slot on the (cadre, punched_at) index.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from attendance import judging, liveness
-from attendance.services.tallies import tallies_refresh
+from attendance.services.tallies import month_span
 
 SQL = """
 WITH slots AS (
@@ -27,33 +29,53 @@ WITH slots AS (
     JOIN attendance_dutyrules r ON r.village_id = s.village_id
     WHERE s.kind = 'sit_in' AND s.day BETWEEN %(start)s AND %(end)s
       AND (%(all_villages)s OR s.village_id = ANY(%(villages)s))
+      AND mod(s.village_id, %(parts)s) = %(part)s
 ), devices AS (
     SELECT village_id, count(*) AS n, min(coalesce(last_seen_at, '-infinity')) AS oldest
     FROM attendance_device
     WHERE status = 'active' AND kind IN ('zk_clock', 'hik_terminal')
     GROUP BY village_id
+), absent_cadres AS (
+    -- Few cadres have an approved absence in a period: only their slots are probed.
+    SELECT DISTINCT cadre_id FROM attendance_absencereport
+    WHERE status = 'approved' AND starts_at < %(hi)s AND ends_at > %(lo)s
+), camera_villages AS (
+    SELECT DISTINCT cam.village_id FROM attendance_deviceevent e
+    JOIN attendance_device cam ON cam.id = e.device_id
+    WHERE e.kind = 'camera' AND e.occurred_at BETWEEN %(lo)s AND %(hi)s
+), corrections AS (
+    -- The latest correction of each corrected slot (a small table: one hash join).
+    SELECT DISTINCT ON (slot_id) slot_id, state FROM attendance_outcomecorrection
+    ORDER BY slot_id, created_at DESC, id DESC
 ), facts AS (
-    SELECT sl.*, agg.arrived_at, agg.arrival_bio,
+    SELECT sl.*, agg.arrived_at,
+           coalesce(agg.bio_at = agg.arrived_at, false) AS arrival_bio,
            CASE WHEN agg.last_at >= agg.arrived_at + %(same)s THEN agg.last_at END AS left_at,
            coalesce(agg.n, 0) AS punch_count,
            coalesce(dv.n, 0) AS device_count, dv.oldest,
-           EXISTS (SELECT 1 FROM attendance_absencereport ab
-                   WHERE ab.cadre_id = sl.cadre_id AND ab.village_id = sl.village_id
-                     AND ab.status = 'approved'
-                     AND ab.starts_at < sl.ends_at AND ab.ends_at > sl.starts_at) AS excused,
-           (SELECT oc.state FROM attendance_outcomecorrection oc WHERE oc.slot_id = sl.id
-            ORDER BY oc.created_at DESC, oc.id DESC LIMIT 1) AS correction,
-           EXISTS (SELECT 1 FROM attendance_deviceevent e
-                   JOIN attendance_device cam ON cam.id = e.device_id
-                   WHERE cam.village_id = sl.village_id AND e.kind = 'camera'
-                     AND e.occurred_at BETWEEN sl.starts_at AND sl.ends_at) AS corroborated
+           CASE WHEN sl.cadre_id IN (SELECT cadre_id FROM absent_cadres) THEN
+               EXISTS (SELECT 1 FROM attendance_absencereport ab
+                       WHERE ab.cadre_id = sl.cadre_id AND ab.village_id = sl.village_id
+                         AND ab.status = 'approved'
+                         AND ab.starts_at < sl.ends_at AND ab.ends_at > sl.starts_at)
+           ELSE false END AS excused,
+           oc.state AS correction,
+           CASE WHEN sl.village_id IN (SELECT village_id FROM camera_villages) THEN
+               EXISTS (SELECT 1 FROM attendance_deviceevent e
+                       JOIN attendance_device cam ON cam.id = e.device_id
+                       WHERE cam.village_id = sl.village_id AND e.kind = 'camera'
+                         AND e.occurred_at BETWEEN sl.starts_at AND sl.ends_at)
+           ELSE false END AS corroborated
     FROM slots sl
     LEFT JOIN devices dv ON dv.village_id = sl.village_id
+    LEFT JOIN corrections oc ON oc.slot_id = sl.id
     LEFT JOIN LATERAL (
-        -- One range scan per slot on the (cadre_id, punched_at) index gives all four.
+        -- One range scan per slot on the (cadre_id, punched_at) index gives all of it.
+        -- The arrival is the first punch up to the end; at equal times a biometric one
+        -- counts (the Python judge orders ties the same way).
         SELECT min(p.punched_at) FILTER (WHERE p.punched_at <= sl.ends_at) AS arrived_at,
-               (array_agg(p.is_biometric ORDER BY p.punched_at)
-                    FILTER (WHERE p.punched_at <= sl.ends_at))[1] AS arrival_bio,
+               min(p.punched_at) FILTER (WHERE p.punched_at <= sl.ends_at
+                                         AND p.is_biometric) AS bio_at,
                max(p.punched_at) AS last_at, count(*) AS n
         FROM attendance_punch p
         WHERE p.cadre_id = sl.cadre_id AND NOT p.needs_review
@@ -92,69 +114,140 @@ WITH slots AS (
                        CASE WHEN NOT j.arrival_bio THEN '非生物识别签到' END)
       END AS note
     FROM judged j
+), written AS (
+    INSERT INTO attendance_slotoutcome AS o
+        (slot_id, village_id, cadre_id, day, state, arrived_at, left_at, biometric,
+         corroborated, punch_count, note, manual, judged_at)
+    SELECT id, village_id, cadre_id, day, state, arrived_at, left_at,
+           coalesce(arrival_bio, false), corroborated, punch_count, note,
+           correction IS NOT NULL, %(now)s
+    FROM verdict
+    ON CONFLICT (slot_id) DO UPDATE SET
+        state = EXCLUDED.state, arrived_at = EXCLUDED.arrived_at, left_at = EXCLUDED.left_at,
+        biometric = EXCLUDED.biometric, corroborated = EXCLUDED.corroborated,
+        punch_count = EXCLUDED.punch_count, note = EXCLUDED.note, manual = EXCLUDED.manual,
+        judged_at = EXCLUDED.judged_at
+    WHERE (o.state, o.arrived_at, o.left_at, o.biometric, o.corroborated, o.punch_count,
+           o.note, o.manual)
+          IS DISTINCT FROM
+          (EXCLUDED.state, EXCLUDED.arrived_at, EXCLUDED.left_at, EXCLUDED.biometric,
+           EXCLUDED.corroborated, EXCLUDED.punch_count, EXCLUDED.note, EXCLUDED.manual)
+    RETURNING 1
+), counts AS (
+    -- The range is whole months, so the verdicts are every outcome of their months:
+    -- the monthly tallies are counted here rather than by re-reading the table.
+    SELECT village_id, extract(year FROM day)::int AS year, extract(month FROM day)::int AS month,
+           count(*) AS slots,
+           count(*) FILTER (WHERE state = ANY(%(judged_states)s)) AS judged,
+           count(*) FILTER (WHERE state = ANY(%(compliant_states)s)) AS compliant
+    FROM verdict GROUP BY 1, 2, 3
+), tallied AS (
+    INSERT INTO attendance_dutytally AS t
+        (village_id, year, month, slots, judged, compliant, changed_at)
+    SELECT village_id, year, month, slots, judged, compliant, %(now)s FROM counts
+    ON CONFLICT (village_id, year, month) DO UPDATE SET
+        slots = EXCLUDED.slots, judged = EXCLUDED.judged, compliant = EXCLUDED.compliant,
+        changed_at = EXCLUDED.changed_at
+    WHERE (t.slots, t.judged, t.compliant)
+          IS DISTINCT FROM (EXCLUDED.slots, EXCLUDED.judged, EXCLUDED.compliant)
+    RETURNING 1
+), emptied AS (
+    -- A month of the range whose slots are all gone counts nothing any more.
+    UPDATE attendance_dutytally t
+    SET slots = 0, judged = 0, compliant = 0, changed_at = %(now)s
+    WHERE make_date(t.year, t.month, 1) BETWEEN %(start)s AND %(end)s
+      AND (%(all_villages)s OR t.village_id = ANY(%(villages)s))
+      AND mod(t.village_id, %(parts)s) = %(part)s
+      AND (t.slots, t.judged, t.compliant) <> (0, 0, 0)
+      AND NOT EXISTS (SELECT 1 FROM counts c WHERE c.village_id = t.village_id
+                      AND c.year = t.year AND c.month = t.month)
+    RETURNING 1
 )
-INSERT INTO attendance_slotoutcome AS o
-    (slot_id, village_id, cadre_id, day, state, arrived_at, left_at, biometric, corroborated,
-     punch_count, note, manual, judged_at)
-SELECT id, village_id, cadre_id, day, state, arrived_at, left_at, coalesce(arrival_bio, false),
-       corroborated, punch_count, note, correction IS NOT NULL, %(now)s
-FROM verdict
-ON CONFLICT (slot_id) DO UPDATE SET
-    state = EXCLUDED.state, arrived_at = EXCLUDED.arrived_at, left_at = EXCLUDED.left_at,
-    biometric = EXCLUDED.biometric, corroborated = EXCLUDED.corroborated,
-    punch_count = EXCLUDED.punch_count, note = EXCLUDED.note, manual = EXCLUDED.manual,
-    judged_at = EXCLUDED.judged_at
-WHERE (o.state, o.arrived_at, o.left_at, o.biometric, o.corroborated, o.punch_count, o.note,
-       o.manual)
-      IS DISTINCT FROM
-      (EXCLUDED.state, EXCLUDED.arrived_at, EXCLUDED.left_at, EXCLUDED.biometric,
-       EXCLUDED.corroborated, EXCLUDED.punch_count, EXCLUDED.note, EXCLUDED.manual)
+SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM tallied),
+       (SELECT count(*) FROM emptied)
 """
 
 
-@transaction.atomic
 def outcomes_rebuild(
-    *, start: dt.date, end: dt.date, villages=None, now: dt.datetime | None = None
+    *,
+    start: dt.date,
+    end: dt.date,
+    villages=None,
+    now: dt.datetime | None = None,
+    workers: int = 1,
 ) -> int:
-    """Judge every sit-in slot from ``start`` to ``end`` from the raw punches; returns the
-    number of outcomes written (new or changed). PostgreSQL only."""
+    """Judge every sit-in slot of the months from ``start`` to ``end`` (whole months, so
+    that the monthly tallies are counted in the same statement) from the raw punches;
+    returns the number of outcomes written (new or changed). PostgreSQL only.
+
+    With ``workers`` > 1 (and no transaction open), the villages are split into that
+    many parts rebuilt at the same time on their own connections, each part in its
+    own transaction: the outcomes are derived rows, so a part that fails leaves the
+    others correct and a rerun finishes the job.
+    """
     if connection.vendor != "postgresql":
         raise NotImplementedError("the set-based rebuild needs PostgreSQL; use outcomes_judge")
     from attendance.models import DutyRules, DutySlot
+    from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES
 
+    start, end = month_span(start, end)
     liveness.flush()  # the statement reads last_seen_at from the database
     ids = [v.pk for v in villages] if villages is not None else []
-    # The judge creates a village's default rules on first use; so does the rebuild.
-    with_slots = DutySlot.objects.filter(day__gte=start, day__lte=end)
+    with_slots = DutySlot.objects.filter(day__gte=start, day__lte=end, kind="sit_in").order_by()
     if villages is not None:
         with_slots = with_slots.filter(village_id__in=ids)
+    # The judge creates a village's default rules on first use; so does the rebuild.
     DutyRules.objects.bulk_create(
         [
             DutyRules(village_id=v)
-            for v in with_slots.values_list("village_id", flat=True)
+            for v in with_slots.exclude(village__duty_rules__isnull=False)
+            .values_list("village_id", flat=True)
             .distinct()
-            .exclude(village__duty_rules__isnull=False)
         ],
         ignore_conflicts=True,
     )
+    span = with_slots.aggregate(lo=Min("starts_at"), hi=Max("ends_at"))
+    if span["lo"] is None:
+        return 0
     now = now or timezone.now()
+    params = {
+        "start": start,
+        "end": end,
+        "all_villages": villages is None,
+        "villages": ids,
+        "now": now,
+        "lo": span["lo"],
+        "hi": span["hi"],
+        "grace": judging.WATERMARK_GRACE,
+        "arrival": judging.ARRIVAL_WINDOW,
+        "departure": judging.DEPARTURE_WINDOW,
+        "same": judging.SAME_PUNCH,
+        "judged_states": list(JUDGED_STATES),
+        "compliant_states": list(COMPLIANT_STATES),
+    }
+    if workers <= 1 or connection.in_atomic_block:
+        # Inside a transaction other connections would not see its rows: one part.
+        return _rebuild_part(params, parts=1, part=0)
+
+    def run(part: int) -> int:
+        try:
+            return _rebuild_part(params, parts=workers, part=part)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return sum(pool.map(run, range(workers)))
+
+
+@transaction.atomic
+def _rebuild_part(params: dict, *, parts: int, part: int) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(
-            SQL,
-            {
-                "start": start,
-                "end": end,
-                "all_villages": villages is None,
-                "villages": ids,
-                "now": now,
-                "grace": judging.WATERMARK_GRACE,
-                "arrival": judging.ARRIVAL_WINDOW,
-                "departure": judging.DEPARTURE_WINDOW,
-                "same": judging.SAME_PUNCH,
-            },
-        )
-        written = cursor.rowcount
-    tallies_refresh(
-        start=start, end=end, village_ids=ids if villages is not None else None, now=now
-    )
+        # Every slot's window is different: a memo of the punch scans never hits and
+        # only costs (the planner cannot know that).
+        cursor.execute("SET LOCAL enable_memoize = off")
+        # The verdicts are kept once for the outcomes and the tallies: in memory, not in a
+        # temporary file (about 150 bytes a slot; only for this transaction).
+        cursor.execute("SET LOCAL work_mem = '512MB'")
+        cursor.execute(SQL, {**params, "parts": parts, "part": part})
+        written, _tallied, _emptied = cursor.fetchone()
     return written

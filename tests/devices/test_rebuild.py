@@ -12,6 +12,7 @@ from attendance.models import (
     DeviceEvent,
     DeviceRequest,
     DutyRules,
+    DutySlot,
     DutyTally,
     OutcomeCorrection,
     Punch,
@@ -121,9 +122,6 @@ def scene(subdistrict_admin):
             submitted_by=subdistrict_admin,
         )
         villages.append(village)
-    first_slot = SlotOutcome.objects.none()
-    from attendance.models import DutySlot
-
     first_slot = DutySlot.objects.filter(village=villages[0]).order_by("day").first()
     OutcomeCorrection.objects.create(
         slot=first_slot,
@@ -193,3 +191,52 @@ def test_sql_rebuild_updates_changed_outcomes(scene):
     outcomes_rebuild(start=scene["days"][0], end=scene["days"][-1], now=now)
     assert not SlotOutcome.objects.filter(note="tampered").exists()
     assert tallies() == before == counted_by_hand()
+
+
+@pytest.mark.postgres
+def test_parts_on_their_own_connections_reach_the_same_outcomes(transactional_db, scene):
+    now = at(dt.date(2026, 11, 13), 12, 0)
+    for village in scene["villages"]:
+        outcomes_judge(village, scene["days"], now=now)
+    expected, expected_tallies = snapshot(), tallies()
+    SlotOutcome.objects.all().delete()
+    DutyTally.objects.all().delete()
+    days = scene["days"]
+    assert outcomes_rebuild(start=days[0], end=days[-1], now=now, workers=2) == len(expected)
+    assert snapshot() == expected
+    assert tallies() == expected_tallies
+
+
+@pytest.mark.postgres
+def test_a_biometric_punch_at_the_arrival_time_counts_in_both(scene):
+    now = at(dt.date(2026, 11, 20), 12, 0)
+    slot = DutySlot.objects.filter(village=scene["villages"][0], day=dt.date(2026, 11, 5)).first()
+    Punch.objects.filter(cadre=slot.cadre, punched_at__date=slot.day).delete()
+    request = DeviceRequest.objects.first()
+    device = Device.objects.get(pk=request.device_id)
+    # A card and a fingerprint in the same second, then a departure.
+    for verify, bio, (h, m) in ((4, False, (8, 25)), (1, True, (8, 25)), (15, True, (17, 5))):
+        Punch.objects.create(
+            device=device,
+            village=slot.village,
+            source="zk_attlog",
+            pin=f"tie{verify}",
+            cadre=slot.cadre,
+            punched_at=at(slot.day, h, m),
+            raw_time=f"{slot.day} {h}:{m}",
+            status=0,
+            verify=verify,
+            is_biometric=bio,
+            request=request,
+            line_no=900 + verify,
+            received_at=now,
+        )
+    outcomes_judge(slot.village, [slot.day], now=now)
+    judged = SlotOutcome.objects.get(slot=slot)
+    assert judged.biometric
+    assert (judged.state, judged.note) == ("on_time", "")
+    expected = SlotOutcome.objects.filter(slot=slot).values_list(*FIELDS).get()
+    SlotOutcome.objects.filter(slot=slot).delete()
+    # (The rebuild takes whole months: the rest of the village's month is judged too.)
+    outcomes_rebuild(start=slot.day, end=slot.day, villages=[slot.village], now=now)
+    assert SlotOutcome.objects.filter(slot=slot).values_list(*FIELDS).get() == expected
