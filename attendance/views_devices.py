@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -41,6 +42,11 @@ def _staff(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _count_per_device(rows):
+    counted = rows.filter(device=OuterRef("pk")).order_by().values("device").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
 @login_required
 def device_list(request: HttpRequest) -> HttpResponse:
     """The device-health panel: silence, clock skew, resets, reconciliation, quarantine."""
@@ -48,9 +54,11 @@ def device_list(request: HttpRequest) -> HttpResponse:
         Device.objects.for_user(request.user)
         .select_related("village")
         .annotate(
-            quarantine=Count("quarantined", distinct=True),
-            unmatched=Count("punches", filter=Q(punches__cadre__isnull=True), distinct=True),
-            review=Count("punches", filter=Q(punches__needs_review=True), distinct=True),
+            # One small count per device each (the partial indexes), not a join of every
+            # punch of every device with every quarantined line.
+            quarantine=_count_per_device(QuarantinedLine.objects.all()),
+            unmatched=_count_per_device(Punch.objects.filter(cadre__isnull=True)),
+            review=_count_per_device(Punch.objects.filter(needs_review=True)),
         )
         .order_by("status", "village__sort_order", "kind")
     )

@@ -109,12 +109,14 @@ class Punch(models.Model):
     # references are resolved by the parse task from existing rows, and the deferred
     # constraint checks cost 9 ms per 500-line upload at commit (a quarter of the
     # parse; bench/device_ingest.py). PROTECT still guards deletions in the ORM.
+    # Indexes: three written per ZKTeco line (there were eight), see Meta.
     device = models.ForeignKey(
         Device,
         on_delete=models.PROTECT,
         related_name="punches",
         verbose_name=_("设备"),
         db_constraint=False,
+        db_index=False,  # the content key starts with the device
     )
     village = models.ForeignKey(
         Village,
@@ -122,6 +124,7 @@ class Punch(models.Model):
         related_name="punches",
         verbose_name=_("村（社区）"),
         db_constraint=False,
+        db_index=False,  # (scoped lists go through the partial indexes below)
     )
     source = models.CharField(_("来源"), max_length=10, choices=PunchSource.choices)
     pin = models.CharField(_("设备工号"), max_length=24)
@@ -133,6 +136,7 @@ class Punch(models.Model):
         related_name="punches",
         verbose_name=_("干部"),
         db_constraint=False,
+        db_index=False,  # punch_cadre_time below
     )
     punched_at = models.DateTimeField(_("打卡时间"))
     #: the time exactly as the device sent it (device-local wall clock, or ISO with offset)
@@ -148,6 +152,7 @@ class Punch(models.Model):
         related_name="punches",
         verbose_name=_("原始请求"),
         db_constraint=False,
+        db_index=False,  # requests are kept, never deleted; a request's lines are rarely asked for
     )
     line_no = models.PositiveIntegerField(_("行号"))
     received_at = models.DateTimeField(_("接收时间"))
@@ -160,6 +165,8 @@ class Punch(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("核实人"),
+        db_constraint=False,
+        db_index=False,
     )
     unmatched_reason = models.CharField(_("未匹配原因"), max_length=100, blank=True)
 
@@ -193,7 +200,15 @@ class Punch(models.Model):
                 include=["is_biometric", "needs_review"],
                 name="punch_cadre_time",
             ),
-            # (A device's punches by PIN, for remapping, use punch_content_unique's prefix.)
+            # The inboxes (unmatched PINs, punches to review) and the device panel's counts:
+            # small partial indexes, kept only for the rows they list.
+            models.Index(
+                fields=["device", "pin"], condition=Q(cadre__isnull=True), name="punch_unmatched"
+            ),
+            models.Index(fields=["device"], condition=Q(needs_review=True), name="punch_review"),
+            # (No index by village or by time alone: no page lists a village's punches, and
+            # each index here is paid for on every one of millions of inserted lines; a
+            # device's punches by PIN or by time use punch_content_unique's prefix.)
         ]
 
     def __str__(self) -> str:

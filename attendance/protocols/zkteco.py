@@ -97,9 +97,17 @@ def _lines(text: str):
             yield line_no, line
 
 
+#: a line holding nothing but whitespace (``\s`` is ``str.isspace``, what strip() removes)
+_BLANK_LINE = re.compile(r"^[^\S\n]*$", re.MULTILINE)
+
+
 def count_lines(text: str) -> int:
-    """Records in an upload: what ``OK:<n>`` acknowledges (every non-empty line)."""
-    return sum(1 for _ in _lines(text))
+    """Records in an upload: what ``OK:<n>`` acknowledges (every non-blank line).
+
+    The same count as iterating ``_lines``, without a Python loop over the lines: it
+    runs in the request, before the device gets its reply.
+    """
+    return text.count("\n") + 1 - len(_BLANK_LINE.findall(text))
 
 
 def parse_attlog_line(line_no: int, line: str) -> AttlogRecord | Malformed:

@@ -32,17 +32,13 @@ from attendance.protocols import Malformed, zkteco
 #: zones whose wall clock maps one-to-one onto instants for the years accepted below
 SQL_ZONES = ("Asia/Shanghai", "UTC")
 
-#: the strict shape of a line accepted in SQL; anything else goes to the reference parser.
-#: Years 1992–2099 (no Chinese daylight-saving time), small unsigned status and verify codes,
-#: no spaces around the four leading fields.
-LINE_PATTERN = (
-    r"^([A-Za-z0-9_-]{1,24})\t"
-    r"((199[2-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) "
-    r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])\t"
-    r"([0-9]{1,4})\t([0-9]{1,4})((\t[^\t]*)*)$"
-)
-#: field 11 (``TimeOffset``, seconds) when present and not blank
-OFFSET_PATTERN = r"^-?[0-9]{1,5}$"
+#: The strict shape of a line accepted in SQL; anything else goes to the reference parser:
+#: a PIN of 1–24 of ``[A-Za-z0-9_-]``, ``YYYY-MM-DD HH:MM:SS`` of ASCII digits in 1992–2099
+#: (no Chinese daylight-saving time), status and verify of 1–4 digits, no spaces around
+#: the four leading fields; of the rest, only field 11 (``TimeOffset``) is looked at.
+#: Checked with translate() and substr() rather than a regular expression: PostgreSQL's
+#: regex engine costs 2 µs a line (10 µs with capture groups), a third of the whole parse.
+PIN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 MAX_OFFSET = 14 * 3600
 
 _PARSE = """
@@ -52,38 +48,42 @@ WITH req AS (
            convert_from(r.body, 'UTF8') AS body
     FROM attendance_devicerequest r JOIN attendance_device d ON d.id = r.device_id
     WHERE r.id = ANY(%(ids)s)
-), pieces AS (
-    SELECT req.*, p.line_no::int AS line_no, rtrim(p.piece, E'\\r') AS line
-    FROM req CROSS JOIN LATERAL
-         string_to_table(req.body, E'\\n') WITH ORDINALITY AS p(piece, line_no)
-), shaped AS (
-    SELECT id, device_id, village_id, received_at, time_zone, install_start, line_no, line,
-           regexp_match(line, %(pattern)s) AS f
-    FROM pieces
-    WHERE line !~ '^[ \\t\\r]*$'  -- blank to the reference parser too: skipped
-), checked AS (
-    SELECT s.*,
-           CASE WHEN f IS NULL THEN NULL
-                WHEN f[9] = '' THEN ''
-                ELSE split_part(f[9], E'\\t', 8) END AS offset_field
-    FROM shaped s
-), judged AS (
-    SELECT c.*,
-           f IS NOT NULL
-           AND f[5]::int <= extract(day from make_date(f[3]::int, f[4]::int, 1)
-                                              + interval '1 month - 1 day')
-           AND CASE WHEN offset_field ~ '^ *$' THEN true
-                    WHEN offset_field ~ %(offset_pattern)s
-                    THEN abs(offset_field::int) <= %(max_offset)s
-                    ELSE false END AS ok
-    FROM checked c
+), lines AS (
+    SELECT req.id, req.device_id, req.village_id, req.received_at, req.time_zone,
+           req.install_start, p.n::int AS line_no, l.line, l.f
+    FROM req
+    CROSS JOIN LATERAL string_to_table(req.body, E'\\n') WITH ORDINALITY AS p(piece, n)
+    -- OFFSET 0 keeps the split from being repeated at every reference to f.
+    CROSS JOIN LATERAL (SELECT rtrim(p.piece, E'\\r') AS line,
+                               string_to_array(rtrim(p.piece, E'\\r'), E'\\t') AS f
+                        OFFSET 0) l
+    WHERE btrim(p.piece, E' \\t\\r') <> ''  -- blank to the reference parser too: skipped
+), judged AS MATERIALIZED (
+    SELECT l.*,
+      CASE WHEN array_length(f, 1) >= 4
+                AND length(f[1]) BETWEEN 1 AND 24 AND translate(f[1], %(pin_chars)s, '') = ''
+                AND translate(f[2], '0123456789', '0000000000') = '0000-00-00 00:00:00'
+                AND length(f[3]) BETWEEN 1 AND 4 AND translate(f[3], '0123456789', '') = ''
+                AND length(f[4]) BETWEEN 1 AND 4 AND translate(f[4], '0123456789', '') = ''
+           THEN substr(f[2], 1, 4)::int BETWEEN 1992 AND 2099
+                AND substr(f[2], 6, 2)::int BETWEEN 1 AND 12
+                AND substr(f[2], 9, 2)::int BETWEEN 1 AND extract(day FROM
+                    make_date(substr(f[2], 1, 4)::int, substr(f[2], 6, 2)::int, 1)
+                    + interval '1 month - 1 day')
+                AND substr(f[2], 12, 2)::int <= 23 AND substr(f[2], 15, 2)::int <= 59
+                AND substr(f[2], 18, 2)::int <= 59
+                AND CASE WHEN btrim(coalesce(f[11], ''), ' ') = '' THEN true
+                         WHEN f[11] ~ '^-?[0-9]{1,5}$' THEN abs(f[11]::int) <= %(max_offset)s
+                         ELSE false END
+           ELSE false END AS ok
+    FROM lines l
 ), good AS (
-    SELECT j.*, f[1] AS pin, f[2] AS raw_time, f[7]::smallint AS status,
-           f[8]::smallint AS verify,
-           CASE WHEN offset_field ~ %(offset_pattern)s
-                THEN (f[2]::timestamp - make_interval(secs => offset_field::int))
-                     AT TIME ZONE 'UTC'
-                ELSE f[2]::timestamp AT TIME ZONE time_zone END AS punched_at
+    SELECT j.id, j.device_id, j.village_id, j.received_at, j.install_start, j.line_no,
+           f[1] AS pin, f[2] AS raw_time, f[3]::smallint AS status, f[4]::smallint AS verify,
+           CASE WHEN btrim(coalesce(f[11], ''), ' ') = ''
+                THEN f[2]::timestamp AT TIME ZONE time_zone
+                ELSE (f[2]::timestamp - make_interval(secs => f[11]::int)) AT TIME ZONE 'UTC'
+           END AS punched_at
     FROM judged j WHERE ok
 ), candidates AS (
     SELECT g.*, m.cadre_id,
@@ -98,13 +98,18 @@ WITH req AS (
     SELECT DISTINCT ON (device_id, pin, raw_time, status, verify)
            device_id, village_id, %(source)s, pin, cadre_id, punched_at, raw_time, status,
            verify, verify = ANY(%(biometric)s), NULL, id, line_no, received_at,
-           to_jsonb(array_remove(ARRAY[CASE WHEN is_future THEN 'future' END,
-                                       CASE WHEN is_early THEN 'before_install' END], NULL)),
+           CASE WHEN is_future AND is_early THEN '["future", "before_install"]'::jsonb
+                WHEN is_future THEN '["future"]'::jsonb
+                WHEN is_early THEN '["before_install"]'::jsonb
+                ELSE '[]'::jsonb END,
            is_future OR is_early,
            CASE WHEN cadre_id IS NULL THEN '设备工号 ' || pin || ' 尚未对应干部' ELSE '' END
     FROM candidates
+    -- Of repeated lines the first is kept (as the reference parser keeps it).
     ORDER BY device_id, pin, raw_time, status, verify, id, line_no
-    ON CONFLICT DO NOTHING
+    -- (Measured against a plain INSERT after a NOT EXISTS probe per line: the probe cost
+    -- more than the clause saves, 13 µs a line, and two drains could then collide.)
+    ON CONFLICT (device_id, pin, raw_time, status, verify) WHERE record_id IS NULL DO NOTHING
     RETURNING request_id, village_id, cadre_id, punched_at
 )
 SELECT 'new', request_id, village_id, NULL::int,
@@ -159,21 +164,21 @@ def attlog_parse_batch(request_ids: list[int]) -> dict[int, dict]:
     results = {pk: ingest.ParseResult() for pk in request_ids}
     days: dict[int, set] = defaultdict(set)
     leftovers: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    params = {
+        "ids": list(request_ids),
+        "pin_chars": PIN_CHARS,
+        "max_offset": MAX_OFFSET,
+        "future": ingest.FUTURE_TOLERANCE,
+        "source": PunchSource.ZK_ATTLOG,
+        "biometric": sorted(zkteco.BIOMETRIC_VERIFY),
+        "zone": timezone.get_current_timezone_name(),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(
-            _PARSE,
-            {
-                "ids": list(request_ids),
-                "pattern": LINE_PATTERN,
-                "offset_pattern": OFFSET_PATTERN,
-                "max_offset": MAX_OFFSET,
-                "future": ingest.FUTURE_TOLERANCE,
-                "source": PunchSource.ZK_ATTLOG,
-                "biometric": sorted(zkteco.BIOMETRIC_VERIFY),
-                "zone": timezone.get_current_timezone_name(),
-            },
-        )
-        for kind, pk, village_id, line_no, text, count in cursor.fetchall():
+        # A batch's lines are sorted by their key in memory, not in a temporary file.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(_PARSE, params)
+        rows = cursor.fetchall()
+        for kind, pk, village_id, line_no, text, count in rows:
             result = results[pk]
             if kind == "new":
                 result.punches_new += count

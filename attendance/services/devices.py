@@ -158,7 +158,7 @@ def token_rotate(*, actor, device: Device) -> str:
 
 @transaction.atomic
 def pin_map(*, actor, device: Device, pin: str, cadre: Cadre) -> int:
-    """Map a device PIN to a cadre and replay its punches; returns punches updated."""
+    """Map a device PIN to a cadre and replay its unmatched punches; returns their number."""
     if actor is not None and not actor.has_perm("attendance.manage_roster", cadre):
         raise PermissionDenied(_("您无权为该村登记工号。"))
     if cadre.village_id != device.village_id:
@@ -167,7 +167,10 @@ def pin_map(*, actor, device: Device, pin: str, cadre: Cadre) -> int:
         PinMapping.objects.update_or_create(
             device=device, pin=pin, defaults={"cadre": cadre, "created_by": actor}
         )
-    punches = Punch.objects.filter(device=device, pin=pin)
+    # The inbox's punches: unmatched ones (punch_unmatched). Punches already credited to
+    # a cadre stay theirs: a PIN handed to a new cadre after an election changes only
+    # what comes next.
+    punches = Punch.objects.filter(device=device, pin=pin, cadre__isnull=True)
     days = {timezone.localtime(t).date() for t in punches.values_list("punched_at", flat=True)}
     updated = punches.update(cadre=cadre, unmatched_reason="")
     from attendance.services.outcomes import outcomes_judge_later

@@ -756,6 +756,7 @@ def reconciliation_record(cmd: DeviceCommand) -> Reconciliation | None:
     day = timezone.localtime(cmd.period_start, zoneinfo.ZoneInfo(cmd.device.time_zone)).date()
     stored = Punch.objects.filter(
         device=cmd.device,
+        record_id__isnull=True,  # (always, for ATTLOG: lets the content key's index serve)
         punched_at__gte=cmd.period_start,
         punched_at__lte=cmd.period_end,
         source=PunchSource.ZK_ATTLOG,

@@ -170,3 +170,14 @@ def test_hik_datetime_variants(value, expected_offset):
 
 def test_hik_malformed_datetime_is_none():
     assert hikvision.parse_datetime("2024-01-22T11:46:3100:00") == (None, False)
+
+
+def test_count_lines_agrees_with_the_line_reader_on_awkward_whitespace():
+    """``OK:<n>`` is counted without a Python loop; it must count what the parser reads."""
+    import random
+
+    alphabet = ["a", "1", "\t", " ", "\r", "\n", "\n", "\u00a0", "\x0b", "\x1c", "\u2028", "张"]
+    rng = random.Random(5)
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert zkteco.count_lines(text) == sum(1 for _ in zkteco._lines(text)), repr(text)

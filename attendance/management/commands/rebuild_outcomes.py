@@ -1,9 +1,12 @@
 """Rebuild every slot outcome of a period from the raw punches (PostgreSQL).
 
-    python manage.py rebuild_outcomes --since 2025-01-01 --until 2025-12-31
+    python manage.py rebuild_outcomes --since 2025-01-01 --until 2025-12-31 [--workers 2]
 
 For a change of rules or a repaired data set; the judge otherwise keeps outcomes
-up to date as punches arrive. Safe to run twice: unchanged outcomes are not written.
+up to date as punches arrive. Whole months are rebuilt (with their monthly tallies).
+``--workers`` splits the villages over that many database connections at once (one
+per core of the database server is about right). Safe to run twice: unchanged
+outcomes are not written.
 """
 
 import datetime as dt
@@ -19,12 +22,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--since", type=dt.date.fromisoformat, required=True)
         parser.add_argument("--until", type=dt.date.fromisoformat, required=True)
+        parser.add_argument("--workers", type=int, default=2, help="并行的数据库连接数")
 
     def handle(self, *args, **opts):
         if opts["until"] < opts["since"]:
             raise CommandError("--until is before --since")
+        if opts["workers"] < 1:
+            raise CommandError("--workers must be at least 1")
         try:
-            written = outcomes_rebuild(start=opts["since"], end=opts["until"])
+            written = outcomes_rebuild(
+                start=opts["since"], end=opts["until"], workers=opts["workers"]
+            )
         except NotImplementedError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{written} outcomes written (new or changed)")
