@@ -189,3 +189,19 @@ def test_drain_parses_a_backlog_once(zk_clock):
     assert ingest.attlog_drain() == 0  # nothing left; running it again changes nothing
     assert Punch.objects.count() == 15
     assert timezone.localtime(Punch.objects.order_by("punched_at").first().punched_at).hour == 8
+
+
+def test_raw_bodies_are_compressed_with_lz4_where_the_server_has_it(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        (has_lz4,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'attendance_devicerequest'::regclass AND attname = 'body'"
+        )
+        (method,) = cursor.fetchone()
+    assert method == "l" if has_lz4 else method in ("", "\x00", "p")
