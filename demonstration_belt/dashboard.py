@@ -25,6 +25,7 @@ from demonstration_belt.models import (
     belt_village_ids,
 )
 from demonstration_belt.scoring_inputs import period_bounds
+from demonstration_belt.scoring_services import breakdowns
 
 #: rows of the ranking shown on the dashboard (belt villages always; the rest in the bulletin)
 TOP = 20
@@ -44,27 +45,25 @@ def scoreboard(
 ) -> list[dict]:
     """Scores of the period, ranked within the belt and across all villages.
 
-    The breakdown (a JSON document per row) is loaded only for ``details_for``
-    (the villages whose six-solids shares are charted): the ranking of a whole
-    city does not need it.
+    The breakdown (rendered from each row's facts) is made only for ``details_for``
+    (the villages whose six-solids shares are charted): the ranking of a whole city
+    does not need it.
     """
     belt = belt_village_ids()
     rows = list(
         VillageScore.objects.filter(village__in=villages, year=year, month=month)
         .select_related("village")
-        .defer("breakdown")
+        .defer("facts")
         .order_by("-total", "village__sort_order")
     )
     details = {}
     if details_for is None or details_for:
-        details = dict(
-            VillageScore.objects.filter(
-                village__in=villages,
-                year=year,
-                month=month,
-                **({} if details_for is None else {"village_id__in": details_for}),
-            ).values_list("village_id", "breakdown")
-        )
+        detailed = VillageScore.objects.filter(village__in=villages, year=year, month=month)
+        if details_for is not None:
+            detailed = detailed.filter(village_id__in=details_for)
+        detailed = list(detailed)
+        rendered = breakdowns(detailed)
+        details = {s.village_id: rendered[s.pk] for s in detailed}
     belt_rank = 0
     out = []
     for rank, score in enumerate(rows, start=1):

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import Cadre, ScopedQuerySet, Village
@@ -701,19 +702,33 @@ class CheckResult(models.Model):
 class VillageScore(models.Model):
     """One row per village and period (month 1–12, or 0 for the whole year).
 
-    Always recomputed from source rows by the scoring job (never incremented);
-    ``breakdown`` traces every point to the records behind it.
+    Always recomputed from source rows by the scoring job (never incremented). ``facts``
+    keeps what the score was computed from; the breakdown (every point, why, and the
+    records behind it) is rendered from them with the agreement's indicators
+    (``scoring_services.breakdowns``), so that scoring a city writes a few hundred bytes
+    a row rather than every reason in words.
     """
 
+    # A derived table rewritten in bulk by the job: no database-level foreign key (13,000
+    # deferred checks at commit when a city is scored) and no index of its own for the
+    # village (score_unique starts with it); the ORM still cascades deletions.
     village = models.ForeignKey(
-        Village, on_delete=models.CASCADE, related_name="scores", verbose_name=_("村（社区）")
+        Village,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        verbose_name=_("村（社区）"),
+        db_constraint=False,
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"), help_text=_("0 表示全年"))
     total = models.DecimalField(_("得分"), max_digits=7, decimal_places=2)
     max_total = models.DecimalField(_("满分"), max_digits=7, decimal_places=2)
     vetoed = models.BooleanField(_("一票否决"), default=False)
-    breakdown = models.JSONField(_("得分明细"), default=list)
+    facts = models.JSONField(_("计分依据"), default=dict)
+    #: hash of the facts and the indicators they were scored against: an unchanged
+    #: score is recognised without reading its JSON
+    digest = models.CharField(_("摘要"), max_length=40, blank=True)
     stale = models.BooleanField(_("待重算"), default=False)
     computed_at = models.DateTimeField(_("计算时间"))
 
@@ -732,6 +747,13 @@ class VillageScore(models.Model):
         period = f"{self.year}年" if self.month == 0 else f"{self.year}年{self.month}月"
         return f"{self.village} {period} {self.total}"
 
+    @cached_property
+    def breakdown(self) -> list[dict]:
+        """The lines of this score, rendered (one query; lists use ``breakdowns``)."""
+        from demonstration_belt.scoring_services import breakdowns
+
+        return breakdowns([self])[self.pk]
+
 
 class ScoreHistoryQuerySet(ScopedQuerySet):
     village_path = "score__village"
@@ -745,7 +767,7 @@ class ScoreHistory(models.Model):
     )
     total = models.DecimalField(_("原得分"), max_digits=7, decimal_places=2)
     vetoed = models.BooleanField(_("原一票否决"), default=False)
-    breakdown = models.JSONField(_("原明细"), default=list)
+    facts = models.JSONField(_("原计分依据"), default=dict)
     computed_at = models.DateTimeField(_("原计算时间"))
     replaced_at = models.DateTimeField(_("被替换时间"), auto_now_add=True)
 

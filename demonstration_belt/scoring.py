@@ -9,6 +9,7 @@ can be traced. Veto items fail the year whatever the total.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -20,7 +21,9 @@ def q(value: Decimal) -> Decimal:
     return value.quantize(CENT, ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
+# (Plain slotted dataclasses, not frozen ones: a frozen dataclass sets each field through
+# object.__setattr__, and a city's scoring builds 13,000 Facts and 8,000 specs.)
+@dataclass(slots=True)
 class IndicatorSpec:
     id: int
     order: int
@@ -30,6 +33,14 @@ class IndicatorSpec:
     dimension: str = ""
     params: dict = field(default_factory=dict)
     reviewer_scored: bool = False
+    #: the numeric parameters as Decimal, converted once (not at each of 13 periods)
+    numbers: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        p = self.params
+        self.numbers = {
+            name: _dec(p, key, default) for name, key, default in _NUMBERS.get(self.kind, ())
+        }
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,7 @@ class ReviewerFact:
     approved: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Facts:
     months: int = 1
     report_ids: tuple[int, ...] = ()
@@ -130,101 +141,124 @@ def _deduct(standard: Decimal, deduction: Decimal) -> Decimal:
     return q(max(ZERO, standard - deduction))
 
 
-def suggest(spec: IndicatorSpec, f: Facts) -> tuple[Decimal, str, dict]:
-    """The score the data suggests for one indicator, why, and the records behind it."""
-    p, std = spec.params, spec.standard
+def _dec(params: dict, key: str, default) -> Decimal:
+    return Decimal(str(params.get(key, default)))
+
+
+#: per indicator kind, its numeric parameters: (name in ``numbers``, key in params, default)
+_NUMBERS = {
+    "duty": (("threshold", "threshold", 95), ("per_point", "per_point", 1)),
+    "service": (("visitors_per_month", "visitors_per_month", 40),),
+    "meetings": (("per_missing", "per_missing", 1),),
+    "findings": (("per_finding", "per_finding", 2), ("per_suggestion", "per_suggestion", 1)),
+    "patrol": (("per_patrol_finding", "per_finding", 1),),
+}
+
+
+def _no_targets(f: Facts):
+    return "本期没有审核通过的月度进度", {"reports": list(f.report_ids)}
+
+
+def suggest(spec: IndicatorSpec, f: Facts) -> tuple[Decimal, Callable[[], tuple[str, dict]]]:
+    """The score the data suggests for one indicator, and how to say why.
+
+    The second value is a function returning the reason in words and the records
+    behind it: the scoring job needs only the numbers (13,000 village-periods of a
+    city), the pages that show a breakdown call it.
+    """
+    p, std, n = spec.params, spec.standard, spec.numbers
     if spec.kind == "targets":
         if not f.targets:
-            return ZERO, "本期没有审核通过的月度进度", {"reports": list(f.report_ids)}
+            return ZERO, lambda: _no_targets(f)
         total_weight = sum((t.weight for t in f.targets), ZERO)
         done = sum((t.weight * t.fraction for t in f.targets), ZERO)
         share = done / total_weight if total_weight else ZERO
-        return (
-            q(std * share),
+        return q(std * share), lambda: (
             f"目标加权完成 {q(share * 100)}%",
             {"reports": list(f.report_ids), "targets": [t.id for t in f.targets]},
         )
     if spec.kind == "duty":
         if not f.duty_judged:
-            return std, "本期无已判定的坐班时段（待判定、设备未同步不扣分）", {}
+            return std, lambda: ("本期无已判定的坐班时段（待判定、设备未同步不扣分）", {})
         rate = Decimal(f.duty_compliant * 100) / Decimal(f.duty_judged)
-        threshold = Decimal(str(p.get("threshold", 95)))
-        per_point = Decimal(str(p.get("per_point", 1)))
-        deduction = max(ZERO, threshold - rate) * per_point
-        return (
-            _deduct(std, deduction),
-            (f"合规率 {q(rate)}%（{f.duty_compliant}/{f.duty_judged}），标准 {threshold}%"),
+        threshold = n["threshold"]
+        deduction = max(ZERO, threshold - rate) * n["per_point"]
+        return _deduct(std, deduction), lambda: (
+            f"合规率 {q(rate)}%（{f.duty_compliant}/{f.duty_judged}），标准 {threshold}%",
             {"outcomes": "duty"},
         )
     if spec.kind == "service":
-        expected = Decimal(str(p.get("visitors_per_month", 40))) * f.months
+        expected = n["visitors_per_month"] * f.months
         share = min(Decimal(1), Decimal(f.visitors) / expected) if expected else Decimal(1)
-        return (
-            q(std * share),
-            (
-                f"接待 {f.visitors} 人次（要求 {expected}），办理事项 {f.matters} 件，"
-                f"调处纠纷 {f.disputes} 件"
-            ),
+        return q(std * share), lambda: (
+            f"接待 {f.visitors} 人次（要求 {expected}），办理事项 {f.matters} 件，"
+            f"调处纠纷 {f.disputes} 件",
             {"dutylog": "entries"},
         )
     if spec.kind == "economy":
         if f.economy_weak is None:
-            return ZERO, "未填报集体经济数据", {}
+            return ZERO, lambda: ("未填报集体经济数据", {})
         if f.economy_weak:
-            return ZERO, "总收入或经营性收入未超过消薄标准", {"economy": "status"}
-        return std, "已消薄", {"economy": "status"}
+            return ZERO, lambda: ("总收入或经营性收入未超过消薄标准", {"economy": "status"})
+        return std, lambda: ("已消薄", {"economy": "status"})
     if spec.kind == "meetings":
         expected = int(p.get("per_month", 1)) * f.months
         missing = max(0, expected - f.party_days)
-        deduction = Decimal(missing) * Decimal(str(p.get("per_missing", 1)))
-        return (
-            _deduct(std, deduction),
+        return _deduct(std, Decimal(missing) * n["per_missing"]), lambda: (
             f"主题党日 {f.party_days} 次（应 {expected} 次）",
             {"party_days": "activities"},
         )
     if spec.kind == "findings":
-        deduction = Decimal(len(f.overdue_findings)) * Decimal(
-            str(p.get("per_finding", 2))
-        ) + Decimal(len(f.overdue_suggestions)) * Decimal(str(p.get("per_suggestion", 1)))
-        return (
-            _deduct(std, deduction),
-            (
-                f"超期未整改问题 {len(f.overdue_findings)} 个，超期未答复建议 "
-                f"{len(f.overdue_suggestions)} 条"
-            ),
+        deduction = (
+            Decimal(len(f.overdue_findings)) * n["per_finding"]
+            + Decimal(len(f.overdue_suggestions)) * n["per_suggestion"]
+        )
+        return _deduct(std, deduction), lambda: (
+            f"超期未整改问题 {len(f.overdue_findings)} 个，超期未答复建议 "
+            f"{len(f.overdue_suggestions)} 条",
             {"findings": list(f.overdue_findings), "suggestions": list(f.overdue_suggestions)},
         )
     if spec.kind == "patrol":
-        deduction = Decimal(len(f.patrol_findings)) * Decimal(str(p.get("per_finding", 1)))
-        return (
-            _deduct(std, deduction),
+        deduction = Decimal(len(f.patrol_findings)) * n["per_patrol_finding"]
+        return _deduct(std, deduction), lambda: (
             f"巡查确认未报备离岗 {len(f.patrol_findings)} 次",
             {"patrol_findings": list(f.patrol_findings)},
         )
     if spec.kind == "bonus":
-        points = min(std, f.bonus_points)
-        return q(points), f"加分事项 {len(f.bonus_ids)} 项", {"bonus": list(f.bonus_ids)}
+        return q(min(std, f.bonus_points)), lambda: (
+            f"加分事项 {len(f.bonus_ids)} 项",
+            {"bonus": list(f.bonus_ids)},
+        )
     if spec.kind == "veto":
-        return ZERO, "；".join(f.vetoes) if f.vetoes else "无否决事项", {}
+        return ZERO, lambda: ("；".join(f.vetoes) if f.vetoes else "无否决事项", {})
     # reviewer-only lines: the data has nothing to say; full marks until scored
-    return std, "由考核组评分", {}
+    return std, lambda: ("由考核组评分", {})
 
 
-def score(indicators: list[IndicatorSpec], facts: Facts) -> Result:
+def score(indicators: list[IndicatorSpec], facts: Facts, *, explain: bool = True) -> Result:
+    """Score a village-period. With ``explain=False`` only the totals are computed (the
+    lines are left out): the same rules, without the words."""
     lines = []
-    for spec in sorted(indicators, key=lambda s: s.order):
-        suggested, reason, sources = suggest(spec, facts)
+    total = max_total = ZERO
+    has_veto = False
+    for spec in sorted(indicators, key=_order):
+        suggested, why = suggest(spec, facts)
         reviewer = facts.reviewer.get(spec.id) if spec.reviewer_scored else None
         final = suggested
-        reviewer_score = None
+        if reviewer is not None and reviewer.approved:
+            final = q(min(spec.standard, max(ZERO, reviewer.score)))
+        total += final
+        if spec.kind != "bonus":
+            max_total += spec.standard
+        has_veto = has_veto or spec.kind == "veto"
+        if not explain:
+            continue
+        reason, sources = why()
         if reviewer is not None:
-            reviewer_score = reviewer.score
-            if reviewer.approved:
-                final = q(min(spec.standard, max(ZERO, reviewer.score)))
-                if final != suggested:
-                    reason = f"{reason}；考核组评 {final} 分：{reviewer.reason}"
-            else:
+            if not reviewer.approved:
                 reason = f"{reason}；考核组评分待审定"
+            elif final != suggested:
+                reason = f"{reason}；考核组评 {final} 分：{reviewer.reason}"
         lines.append(
             Line(
                 spec.id,
@@ -234,13 +268,88 @@ def score(indicators: list[IndicatorSpec], facts: Facts) -> Result:
                 spec.dimension,
                 spec.standard,
                 suggested,
-                reviewer_score,
+                reviewer.score if reviewer is not None else None,
                 final,
                 reason,
                 sources,
             )
         )
-    total = q(sum((line.final for line in lines), ZERO))
-    max_total = q(sum((line.standard for line in lines if line.kind != "bonus"), ZERO))
-    vetoed = any(line.kind == "veto" for line in lines) and bool(facts.vetoes)
-    return Result(tuple(lines), total, max_total, vetoed, facts.vetoes if vetoed else ())
+    vetoed = has_veto and bool(facts.vetoes)
+    return Result(tuple(lines), q(total), q(max_total), vetoed, facts.vetoes if vetoed else ())
+
+
+def _order(spec: IndicatorSpec) -> int:
+    return spec.order
+
+
+# ---------------------------------------------------------------------------
+# Facts as stored with a score (compact JSON; defaults left out)
+# ---------------------------------------------------------------------------
+_DEFAULTS = Facts()
+_TUPLES = ("report_ids", "overdue_findings", "overdue_suggestions", "patrol_findings", "bonus_ids")
+
+
+def facts_to_json(f: Facts) -> dict:
+    """What a score was computed from, as a small JSON document: the breakdown (reasons
+    and the records behind every point) is rendered from it when a page asks."""
+    out: dict = {}
+    for name in ("months", "duty_judged", "duty_compliant", "visitors", "matters", "disputes"):
+        value = getattr(f, name)
+        if value != getattr(_DEFAULTS, name):
+            out[name] = value
+    for name in _TUPLES:
+        value = getattr(f, name)
+        if value:
+            out[name] = list(value)
+    if f.party_days:
+        out["party_days"] = f.party_days
+    if f.economy_weak is not None:
+        out["economy_weak"] = f.economy_weak
+    if f.bonus_points:
+        out["bonus_points"] = str(f.bonus_points)
+    if f.vetoes:
+        out["vetoes"] = list(f.vetoes)
+    if f.targets:
+        out["targets"] = [
+            [
+                t.id,
+                str(t.weight),
+                t.measure,
+                t.progress,
+                None if t.value is None else str(t.value),
+                None if t.goal is None else str(t.goal),
+            ]
+            for t in f.targets
+        ]
+    if f.reviewer:
+        out["reviewer"] = {
+            str(k): [str(r.score), r.reason, r.approved] for k, r in f.reviewer.items()
+        }
+    return out
+
+
+def facts_from_json(data: dict) -> Facts:
+    def dec(value):
+        return None if value is None else Decimal(value)
+
+    return Facts(
+        months=data.get("months", 1),
+        duty_judged=data.get("duty_judged", 0),
+        duty_compliant=data.get("duty_compliant", 0),
+        visitors=data.get("visitors", 0),
+        matters=data.get("matters", 0),
+        disputes=data.get("disputes", 0),
+        party_days=data.get("party_days", 0),
+        economy_weak=data.get("economy_weak"),
+        bonus_points=Decimal(data.get("bonus_points", "0")),
+        vetoes=tuple(data.get("vetoes", ())),
+        targets=tuple(
+            TargetFact(i, Decimal(w), m, p, dec(v), dec(g))
+            for i, w, m, p, v, g in data.get("targets", ())
+        ),
+        reviewer={
+            int(k): ReviewerFact(Decimal(s), reason, approved)
+            for k, (s, reason, approved) in data.get("reviewer", {}).items()
+        },
+        **{name: tuple(data.get(name, ())) for name in _TUPLES},
+    )

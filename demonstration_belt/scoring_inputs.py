@@ -34,6 +34,7 @@ from demonstration_belt.models import (
     ReviewerScore,
     Suggestion,
 )
+from villages.models import Village
 
 
 def period_bounds(year: int, month: int) -> tuple[dt.date, dt.date, list[int]]:
@@ -50,27 +51,48 @@ def period_bounds(year: int, month: int) -> tuple[dt.date, dt.date, list[int]]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31), list(range(1, last_month + 1))
 
 
-def indicators_by_village(villages, year: int) -> dict[int, list[scoring.IndicatorSpec]]:
-    agreements = {
-        a.pk: a.village_id
-        for a in Agreement.objects.filter(
-            village__in=villages, year=year, kind=Agreement.Kind.CREATION
-        )
-    }
+def _scope(ids: list[int]):
+    """The villages as a subquery: filtering by it costs the database nothing, while a
+    list of a thousand ids costs Django a thousand conversions in every query."""
+    return Village.objects.filter(pk__in=ids).values("pk") if len(ids) > 50 else ids
+
+
+def spec_of(indicator: Indicator) -> scoring.IndicatorSpec:
+    return scoring.IndicatorSpec(
+        id=indicator.pk,
+        order=indicator.order,
+        name=indicator.name,
+        kind=indicator.kind,
+        standard=indicator.standard_score,
+        dimension=indicator.dimension,
+        params=indicator.params,
+        reviewer_scored=indicator.reviewer_scored,
+    )
+
+
+def indicators_by_village(
+    villages, year: int, *, scope=None
+) -> dict[int, list[scoring.IndicatorSpec]]:
+    """``scope``: the same villages as a queryset of ids, if the caller has one."""
+    if scope is None:
+        scope = _scope([v.pk for v in villages])
     out: dict[int, list[scoring.IndicatorSpec]] = defaultdict(list)
-    for i in Indicator.objects.filter(agreement_id__in=agreements):
-        out[agreements[i.agreement_id]].append(
-            scoring.IndicatorSpec(
-                id=i.pk,
-                order=i.order,
-                name=i.name,
-                kind=i.kind,
-                standard=i.standard_score,
-                dimension=i.dimension,
-                params=i.params,
-                reviewer_scored=i.reviewer_scored,
-            )
-        )
+    for village_id, *fields in Indicator.objects.filter(
+        agreement__village_id__in=scope,
+        agreement__year=year,
+        agreement__kind=Agreement.Kind.CREATION,
+    ).values_list(
+        "agreement__village_id",
+        "pk",
+        "order",
+        "name",
+        "kind",
+        "standard_score",
+        "dimension",
+        "params",
+        "reviewer_scored",
+    ):
+        out[village_id].append(scoring.IndicatorSpec(*fields))
     return out
 
 
@@ -80,126 +102,184 @@ def facts_for(villages, year: int, month: int) -> dict[int, scoring.Facts]:
 
 
 def facts_for_periods(
-    villages, year: int, periods: list[int]
+    villages, year: int, periods: list[int], *, scope=None
 ) -> dict[int, dict[int, scoring.Facts]]:
     """Facts of several periods of one year at once: each source is read once, grouped by
-    village and month, and summed per period in Python."""
+    village and month, and summed per period in Python.
+
+    Plain values throughout (no model instances), and every source is filtered by a
+    subquery of the villages rather than a list of a thousand ids.
+    """
     villages = list(villages)
     ids = [v.pk for v in villages]
+    if scope is None:
+        scope = _scope(ids)
     bounds = {p: period_bounds(year, p) for p in periods}
     all_months = sorted({m for _s, _e, months in bounds.values() for m in months})
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     today = timezone.localdate()
 
-    reports: dict[tuple[int, int], MonthlyReport] = {}
-    for report in MonthlyReport.objects.filter(
-        village_id__in=ids, year=year, month__in=all_months, status=ReportStatus.APPROVED
-    ):
-        reports[(report.village_id, report.month)] = report
-    items: dict[int, list[scoring.TargetFact]] = defaultdict(list)
-    for item in ReportItem.objects.filter(report__in=reports.values()).select_related("target"):
-        t = item.target
-        items[item.report_id].append(
-            scoring.TargetFact(t.pk, t.weight, t.measure, item.progress, item.value, t.goal_value)
-        )
-
-    duty = {  # (village, month) -> (judged, compliant), kept up to date by the judge
-        (village_id, m): (judged, compliant)
-        for village_id, m, judged, compliant in DutyTally.objects.filter(
-            village_id__in=ids, year=year
-        ).values_list("village_id", "month", "judged", "compliant")
+    reports: dict[tuple[int, int], int] = {
+        (village_id, month): pk
+        for pk, village_id, month in MonthlyReport.objects.filter(
+            village_id__in=scope, year=year, month__in=all_months, status=ReportStatus.APPROVED
+        ).values_list("pk", "village_id", "month")
     }
-    service = {}
-    for village_id, m, visitors, matters, disputes in (
-        DutyLogEntry.objects.filter(village_id__in=ids, day__gte=year_start, day__lte=year_end)
-        .annotate(m=ExtractMonth("day"))
-        .values("village_id", "m")
-        .annotate(
-            v=Sum("people_count"),
-            mt=Count("pk", filter=Q(kind="matter")),
-            d=Count("pk", filter=Q(kind="dispute")),
-        )
-        .values_list("village_id", "m", "v", "mt", "d")
+    items: dict[int, list[scoring.TargetFact]] = defaultdict(list)
+    for report_id, *fact in ReportItem.objects.filter(
+        report__village_id__in=scope,
+        report__year=year,
+        report__month__in=all_months,
+        report__status=ReportStatus.APPROVED,
+    ).values_list(
+        "report_id",
+        "target_id",
+        "target__weight",
+        "target__measure",
+        "progress",
+        "value",
+        "target__goal_value",
     ):
-        service[(village_id, m)] = (visitors or 0, matters, disputes)
-    party_days = defaultdict(int)
-    for village_id, m, n in (
-        PartyDayActivity.objects.filter(village_id__in=ids, held_on__year=year)
+        items[report_id].append(scoring.TargetFact(*fact))
+
+    def monthly(rows, width: int) -> dict[int, list]:
+        """village -> 13 slots (index = month) of ``width`` counts each."""
+        out: dict[int, list] = {}
+        for village_id, m, *values in rows:
+            slots = out.get(village_id)
+            if slots is None:
+                slots = out[village_id] = [(0,) * width] * 13
+            slots[m] = tuple(values)
+        return out
+
+    # (judged, compliant) per month, kept up to date by the judge
+    duty = monthly(
+        DutyTally.objects.filter(village_id__in=scope, year=year).values_list(
+            "village_id", "month", "judged", "compliant"
+        ),
+        2,
+    )
+    service = monthly(
+        (
+            (v, m, visitors or 0, matters, disputes)
+            for v, m, visitors, matters, disputes in DutyLogEntry.objects.filter(
+                village_id__in=scope, day__gte=year_start, day__lte=year_end
+            )
+            .annotate(m=ExtractMonth("day"))
+            .values("village_id", "m")
+            .annotate(
+                v=Sum("people_count"),
+                mt=Count("pk", filter=Q(kind="matter")),
+                d=Count("pk", filter=Q(kind="dispute")),
+            )
+            .values_list("village_id", "m", "v", "mt", "d")
+        ),
+        3,
+    )
+    party_days = monthly(
+        PartyDayActivity.objects.filter(village_id__in=scope, held_on__year=year)
         .annotate(m=ExtractMonth("held_on"))
         .values("village_id", "m")
         .annotate(n=Count("pk"))
-        .values_list("village_id", "m", "n")
-    ):
-        party_days[(village_id, m)] += n
-    patrols = defaultdict(list)
+        .values_list("village_id", "m", "n"),
+        1,
+    )
+    patrols: dict[tuple[int, int], list[int]] = defaultdict(list)
     for pk, village_id, day in PatrolFinding.objects.filter(
-        village_id__in=ids, day__year=year
+        village_id__in=scope, day__year=year
     ).values_list("pk", "village_id", "day"):
         patrols[(village_id, day.month)].append(pk)
-    open_findings = list(
-        Finding.objects.filter(village_id__in=ids)
+    open_findings: dict[int, list] = defaultdict(list)
+    for pk, village_id, deadline in (
+        Finding.objects.filter(village_id__in=scope)
         .exclude(status="closed")
         .values_list("pk", "village_id", "deadline")
-    )
-    open_suggestions = list(
-        Suggestion.objects.filter(
-            village_id__in=ids, status__in=("received", "studying", "implementing")
-        ).values_list("pk", "village_id", "due_on")
-    )
+    ):
+        open_findings[village_id].append((pk, deadline))
+    open_suggestions: dict[int, list] = defaultdict(list)
+    for pk, village_id, due in Suggestion.objects.filter(
+        village_id__in=scope, status__in=("received", "studying", "implementing")
+    ).values_list("pk", "village_id", "due_on"):
+        open_suggestions[village_id].append((pk, due))
     bonuses = defaultdict(list)
     for pk, village_id, m, points in BonusItem.objects.filter(
-        village_id__in=ids, year=year
+        village_id__in=scope, year=year
     ).values_list("pk", "village_id", "month", "points"):
         bonuses[(village_id, m)].append((pk, points))
-    failures = list(
-        MajorFailure.objects.filter(village_id__in=ids, year=year).values_list(
-            "village_id", "occurred_on", "description"
-        )
-    )
+    failures: dict[int, list] = defaultdict(list)
+    for village_id, occurred_on, description in MajorFailure.objects.filter(
+        village_id__in=scope, year=year
+    ).values_list("village_id", "occurred_on", "description"):
+        failures[village_id].append((occurred_on, description))
     reviewer = defaultdict(dict)
-    for r in ReviewerScore.objects.filter(
-        indicator__agreement__village_id__in=ids, indicator__agreement__year=year, month__in=periods
-    ).select_related("indicator__agreement"):
-        reviewer[(r.indicator.agreement.village_id, r.month)][r.indicator_id] = (
-            scoring.ReviewerFact(r.score, r.reason, r.approved_by_id is not None)
+    for village_id, month, indicator_id, score, reason, approver in ReviewerScore.objects.filter(
+        indicator__agreement__village_id__in=scope,
+        indicator__agreement__year=year,
+        month__in=periods,
+    ).values_list(
+        "indicator__agreement__village_id",
+        "month",
+        "indicator_id",
+        "score",
+        "reason",
+        "approved_by_id",
+    ):
+        reviewer[(village_id, month)][indicator_id] = scoring.ReviewerFact(
+            score, reason, approver is not None
         )
-    economy = {row.village.pk: row for row in economy_selectors.village_years(villages, year)}
+    economy = {
+        row.village.pk: (row.status.weak if row.status else None)
+        for row in economy_selectors.village_years(villages, year, scope=scope)
+    }
 
+    none2, none3 = [(0, 0)] * 13, [(0, 0, 0)] * 13
+    none1 = [(0,)] * 13
+
+    def span(slots, months):
+        """The counts summed over the period's months."""
+        if len(months) == 1:
+            return slots[months[0]]
+        return tuple(map(sum, zip(*(slots[m] for m in months), strict=True)))
+
+    no_ids: tuple = ()
     result: dict[int, dict[int, scoring.Facts]] = {}
     for period in periods:
         _start, end, months = bounds[period]
         as_of = min(end, today)
+        latest_first = list(reversed(months))
         per_village = {}
         for vid in ids:
-            latest = next(
-                (reports[(vid, m)] for m in reversed(months) if (vid, m) in reports), None
-            )
-            judged = sum(duty[(vid, m)][0] for m in months if (vid, m) in duty)
-            compliant = sum(duty[(vid, m)][1] for m in months if (vid, m) in duty)
-            svc = [service[(vid, m)] for m in months if (vid, m) in service]
-            econ = economy.get(vid)
-            bonus = [b for m in months for b in bonuses.get((vid, m), ())]
+            report_id = next((reports[(vid, m)] for m in latest_first if (vid, m) in reports), None)
+            judged, compliant = span(duty.get(vid, none2), months)
+            visitors, matters, disputes = span(service.get(vid, none3), months)
+            bonus = [b for m in months for b in bonuses.get((vid, m), ())] if bonuses else ()
             per_village[vid] = scoring.Facts(
                 months=len(months),
-                report_ids=(latest.pk,) if latest else (),
-                targets=tuple(items.get(latest.pk, ())) if latest else (),
+                report_ids=(report_id,) if report_id else no_ids,
+                targets=tuple(items.get(report_id, ())) if report_id else no_ids,
                 duty_judged=judged,
                 duty_compliant=compliant,
-                visitors=sum(x[0] for x in svc),
-                matters=sum(x[1] for x in svc),
-                disputes=sum(x[2] for x in svc),
-                economy_weak=econ.status.weak if econ and econ.status else None,
-                party_days=sum(party_days.get((vid, m), 0) for m in months),
-                overdue_findings=tuple(
-                    pk for pk, v, dl in open_findings if v == vid and dl < as_of
-                ),
+                visitors=visitors,
+                matters=matters,
+                disputes=disputes,
+                economy_weak=economy.get(vid),
+                party_days=span(party_days.get(vid, none1), months)[0],
+                overdue_findings=tuple(pk for pk, dl in open_findings.get(vid, ()) if dl < as_of)
+                if open_findings
+                else no_ids,
                 overdue_suggestions=tuple(
-                    pk for pk, v, due in open_suggestions if v == vid and due < as_of
-                ),
-                patrol_findings=tuple(pk for m in months for pk in patrols.get((vid, m), ())),
-                bonus_points=sum((p for _pk, p in bonus), Decimal(0)),
+                    pk for pk, due in open_suggestions.get(vid, ()) if due < as_of
+                )
+                if open_suggestions
+                else no_ids,
+                patrol_findings=tuple(pk for m in months for pk in patrols.get((vid, m), ()))
+                if patrols
+                else no_ids,
+                bonus_points=sum((p for _pk, p in bonus), Decimal(0)) if bonus else Decimal(0),
                 bonus_ids=tuple(pk for pk, _p in bonus),
-                vetoes=tuple(d for v, day, d in failures if v == vid and day <= end),
+                vetoes=tuple(desc for day, desc in failures.get(vid, ()) if day <= end)
+                if failures
+                else no_ids,
                 reviewer=reviewer.get((vid, period), {}),
             )
         result[period] = per_village

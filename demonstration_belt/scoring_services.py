@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import json
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +19,7 @@ from demonstration_belt.models import (
     Admonishment,
     Agreement,
     Finding,
+    Indicator,
     Inspection,
     MajorFailure,
     Proposal,
@@ -55,68 +59,80 @@ def score_periods(
     *, year: int, periods: list[int], villages=None, now: dt.datetime | None = None
 ) -> dict[str, int]:
     """One row per village and period, rewritten from source rows; a changed score keeps
-    its previous value in ScoreHistory. Running it twice changes nothing."""
+    its previous value in ScoreHistory. Running it twice changes nothing.
+
+    Only the totals are computed here (the rules without the words) and the facts are
+    stored with them; a row whose facts and indicators are unchanged (same digest) is
+    not written at all.
+    """
     now = now or timezone.now()
     candidates = Village.objects.filter(
         agreements__year=year, agreements__kind=Agreement.Kind.CREATION
     ).distinct()
     if villages is not None:
         candidates = candidates.filter(pk__in=[v.pk for v in villages])
-    candidates = list(candidates)
-    specs = scoring_inputs.indicators_by_village(candidates, year)
-    facts = scoring_inputs.facts_for_periods(candidates, year, periods)
+    scope = candidates.values("pk")  # (a subquery for the inputs: no list of ids)
+    candidates = list(candidates.order_by("pk"))
+    specs = scoring_inputs.indicators_by_village(candidates, year, scope=scope)
+    signatures = {v: _signature(s) for v, s in specs.items()}
+    facts = scoring_inputs.facts_for_periods(candidates, year, periods, scope=scope)
     existing = {
-        (s.village_id, s.month): s
-        for s in VillageScore.objects.filter(village__in=candidates, year=year, month__in=periods)
+        (v, m): (pk, total, max_total, vetoed, digest, stale, facts_json, computed_at)
+        for v, m, pk, total, max_total, vetoed, digest, stale, facts_json, computed_at in (
+            VillageScore.objects.filter(
+                village_id__in=scope, year=year, month__in=periods
+            ).values_list(
+                "village_id",
+                "month",
+                "pk",
+                "total",
+                "max_total",
+                "vetoed",
+                "digest",
+                "stale",
+                "facts",
+                "computed_at",
+            )
+        )
     }
-    created, changed, history = [], [], []
+    created, changed, refreshed, history = [], [], [], []
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
     for month in periods:
+        per_village = facts[month]
         for village in candidates:
-            result = scoring.score(specs.get(village.pk, []), facts[month][village.pk])
-            breakdown = [line.as_dict() for line in result.lines]
-            row = existing.get((village.pk, month))
-            if row is None:
-                created.append(
-                    VillageScore(
-                        village=village,
-                        year=year,
-                        month=month,
-                        total=result.total,
-                        max_total=result.max_total,
-                        vetoed=result.vetoed,
-                        breakdown=breakdown,
-                        computed_at=now,
+            f = per_village[village.pk]
+            result = scoring.score(specs.get(village.pk, ()), f, explain=False)
+            document = scoring.facts_to_json(f)
+            text = dumps(document)
+            digest = hashlib.sha1(
+                (signatures.get(village.pk, "") + text).encode(), usedforsecurity=False
+            ).hexdigest()
+            row = (village.pk, month, result.total, result.max_total, result.vetoed, text, digest)
+            old = existing.get((village.pk, month))
+            if old is None:
+                created.append(row)
+            elif (old[1], old[2], old[3], old[4]) == (
+                result.total,
+                result.max_total,
+                result.vetoed,
+                digest,
+            ):
+                if old[5]:
+                    refreshed.append(old[0])
+            else:
+                changed.append((old[0], *row))
+                history.append(
+                    ScoreHistory(
+                        score_id=old[0],
+                        total=old[1],
+                        vetoed=old[3],
+                        facts=old[6],
+                        computed_at=old[7],
                     )
                 )
-                continue
-            if (
-                row.total == result.total
-                and row.vetoed == result.vetoed
-                and row.breakdown == breakdown
-                and row.max_total == result.max_total
-            ):
-                if row.stale:
-                    row.stale = False
-                    changed.append(row)
-                continue
-            history.append(
-                ScoreHistory(
-                    score=row,
-                    total=row.total,
-                    vetoed=row.vetoed,
-                    breakdown=row.breakdown,
-                    computed_at=row.computed_at,
-                )
-            )
-            row.total, row.max_total, row.vetoed = result.total, result.max_total, result.vetoed
-            row.breakdown, row.stale, row.computed_at = breakdown, False, now
-            changed.append(row)
-    VillageScore.objects.bulk_create(created, batch_size=1000)
-    VillageScore.objects.bulk_update(
-        changed,
-        ["total", "max_total", "vetoed", "breakdown", "stale", "computed_at"],
-        batch_size=1000,
-    )
+    _write_scores(year, created, changed, now)
+    if refreshed:
+        VillageScore.objects.filter(pk__in=refreshed).update(stale=False)
     ScoreHistory.objects.bulk_create(history, batch_size=1000)
     total = len(candidates) * len(periods)
     return {
@@ -124,6 +140,123 @@ def score_periods(
         "created": len(created),
         "changed": len(history),
         "unchanged": total - len(created) - len(history),
+    }
+
+
+def _signature(specs) -> str:
+    """The indicators a village is scored against, as text (part of each row's digest)."""
+    return json.dumps(
+        [
+            [s.id, s.order, s.kind, str(s.standard), s.dimension, s.name, s.params]
+            for s in sorted(specs, key=lambda s: s.order)
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+
+
+_COPY = (
+    "COPY demonstration_belt_villagescore (village_id, year, month, total, max_total, vetoed, "
+    "facts, digest, stale, computed_at) FROM STDIN"
+)
+_UPDATE = """
+UPDATE demonstration_belt_villagescore s
+SET total = x.t, max_total = x.mt, vetoed = x.ve, facts = x.f::jsonb, digest = x.d,
+    stale = false, computed_at = %(now)s
+FROM unnest(%(pk)s::bigint[], %(t)s::numeric[], %(mt)s::numeric[], %(ve)s::boolean[],
+            %(f)s::text[], %(d)s::text[]) AS x(pk, t, mt, ve, f, d)
+WHERE s.id = x.pk
+"""
+
+
+def _write_scores(year: int, created: list, changed: list, now: dt.datetime) -> None:
+    """New rows and changed rows, each in one statement on PostgreSQL (the ORM's bulk
+    methods spend more on preparing 13,000 rows than the database spends storing them)."""
+    if connection.vendor != "postgresql":
+        VillageScore.objects.bulk_create(
+            [
+                VillageScore(
+                    village_id=v,
+                    year=year,
+                    month=m,
+                    total=t,
+                    max_total=mt,
+                    vetoed=ve,
+                    facts=json.loads(f),
+                    digest=d,
+                    computed_at=now,
+                )
+                for v, m, t, mt, ve, f, d in created
+            ],
+            batch_size=500,
+        )
+        rows = []
+        for pk, _v, _m, t, mt, ve, f, d in changed:
+            rows.append(
+                VillageScore(
+                    pk=pk,
+                    total=t,
+                    max_total=mt,
+                    vetoed=ve,
+                    facts=json.loads(f),
+                    digest=d,
+                    stale=False,
+                    computed_at=now,
+                )
+            )
+        VillageScore.objects.bulk_update(
+            rows,
+            ["total", "max_total", "vetoed", "facts", "digest", "stale", "computed_at"],
+            batch_size=500,
+        )
+        return
+    with connection.cursor() as cursor:
+        if created:
+            # COPY: half the time of an INSERT from arrays for a city's 13,000 rows. The
+            # JSON holds no raw tab or newline (json.dumps escapes them); its backslashes
+            # are doubled for COPY's text format.
+            stamp = now.isoformat()
+            buffer = io.StringIO()
+            for v, m, t, mt, ve, f, d in created:
+                f = f.replace("\\", "\\\\")
+                flag = "t" if ve else "f"
+                buffer.write(f"{v}\t{year}\t{m}\t{t}\t{mt}\t{flag}\t{f}\t{d}\tf\t{stamp}\n")
+            buffer.seek(0)
+            cursor.cursor.copy_expert(_COPY, buffer)
+        if changed:
+            pk, _v, _m, t, mt, ve, f, d = (list(c) for c in zip(*changed, strict=True))
+            cursor.execute(
+                _UPDATE,
+                {"now": now, "pk": pk, "t": t, "mt": mt, "ve": ve, "f": f, "d": d},
+            )
+
+
+def breakdowns(scores) -> dict[int, list[dict]]:
+    """Every line of each score: the points, the reason in words and the records behind
+    them, rendered from the stored facts with the village's indicators for the year.
+    One query for any number of scores."""
+    scores = list(scores)
+    wanted = {(s.village_id, s.year) for s in scores}
+    specs: dict[tuple[int, int], list] = {}
+    for key in wanted:
+        specs[key] = []
+    for indicator in Indicator.objects.filter(
+        agreement__kind=Agreement.Kind.CREATION,
+        agreement__village_id__in={v for v, _y in wanted},
+        agreement__year__in={y for _v, y in wanted},
+    ).select_related("agreement"):
+        key = (indicator.agreement.village_id, indicator.agreement.year)
+        if key in specs:
+            specs[key].append(scoring_inputs.spec_of(indicator))
+    return {
+        s.pk: [
+            line.as_dict()
+            for line in scoring.score(
+                specs[(s.village_id, s.year)], scoring.facts_from_json(s.facts)
+            ).lines
+        ]
+        for s in scores
     }
 
 

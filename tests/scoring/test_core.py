@@ -105,3 +105,40 @@ def test_dimensions_for_the_radar():
     ]
     result = score(specs, Facts(economy_weak=False))
     assert result.by_dimension()["support"] == (D("10"), D("10"))
+
+
+def test_facts_survive_their_json_form():
+    from decimal import Decimal
+
+    from demonstration_belt.scoring import (
+        ReviewerFact,
+        TargetFact,
+        facts_from_json,
+        facts_to_json,
+    )
+
+    full = Facts(
+        months=3,
+        report_ids=(7,),
+        targets=(
+            TargetFact(1, Decimal("2.5"), "number", "in_progress", Decimal("3"), Decimal("10")),
+            TargetFact(2, Decimal("1"), "done", "done"),
+        ),
+        duty_judged=40,
+        duty_compliant=37,
+        visitors=120,
+        matters=9,
+        disputes=1,
+        economy_weak=False,
+        party_days=2,
+        overdue_findings=(4, 5),
+        overdue_suggestions=(6,),
+        patrol_findings=(8,),
+        bonus_points=Decimal("1.50"),
+        bonus_ids=(9,),
+        vetoes=("重大安全事故",),
+        reviewer={11: ReviewerFact(Decimal("8"), "现场核查", True)},
+    )
+    for facts in (full, Facts()):
+        assert facts_from_json(facts_to_json(facts)) == facts
+    assert facts_to_json(Facts()) == {}

@@ -231,3 +231,25 @@ def test_second_approver_for_reviewer_scores(village_a, instructor_a, subdistric
     scoring_services.reviewer_score_approve(actor=subdistrict_admin, reviewer_score=row)
     scoring_services.score_period(year=2026, month=10)
     assert VillageScore.objects.get(month=10).breakdown[-1]["final"] == "7.00"
+
+
+def test_stored_facts_render_the_breakdown_and_survive_awkward_text(village_a, subdistrict_admin):
+    """Scores keep their facts (written with COPY on PostgreSQL): quotes, backslashes and
+    tabs in a description come back intact, and the breakdown is rendered from them."""
+    agreement_for(village_a)
+    awkward = '违规 "代签" C:\\records\\n\t第二条'
+    MajorFailure.objects.create(
+        village=village_a,
+        year=2026,
+        occurred_on=dt.date(2026, 6, 1),
+        description=awkward,
+        recorded_by=subdistrict_admin,
+    )
+    scoring_services.score_period(year=2026, month=0)
+    score = VillageScore.objects.get(village=village_a, month=0)
+    assert score.facts["vetoes"] == [awkward]
+    assert score.vetoed and score.digest
+    lines = {line["kind"]: line for line in score.breakdown}
+    assert lines["veto"]["reason"] == awkward
+    assert lines["duty"]["final"] == "50.00"  # nothing judged: nothing lost
+    assert sum(D(line["final"]) for line in score.breakdown) == score.total
