@@ -240,3 +240,25 @@ def test_a_biometric_punch_at_the_arrival_time_counts_in_both(scene):
     # (The rebuild takes whole months: the rest of the village's month is judged too.)
     outcomes_rebuild(start=slot.day, end=slot.day, villages=[slot.village], now=now)
     assert SlotOutcome.objects.filter(slot=slot).values_list(*FIELDS).get() == expected
+
+
+@pytest.mark.postgres
+def test_a_rebuild_colliding_with_the_judge_falls_back_to_upserting(scene, monkeypatch):
+    """A judge storing a slot's outcome between the rebuild's snapshot and its insert makes
+    the plain INSERT fail; the part runs again with ON CONFLICT and reaches the same rows."""
+    from attendance.services import rebuild
+
+    now = at(dt.date(2026, 11, 13), 12, 0)
+    for village in scene["villages"]:
+        outcomes_judge(village, scene["days"], now=now)
+    expected = snapshot()
+    SlotOutcome.objects.filter(slot__day=scene["days"][0]).update(state="absent", note="x")
+    # As if the rebuild had not seen the existing outcomes: its INSERT collides.
+    blind = rebuild.SQL.replace(
+        "WHERE NOT EXISTS (SELECT 1 FROM attendance_slotoutcome x",
+        "WHERE true OR EXISTS (SELECT 1 FROM attendance_slotoutcome x",
+    )
+    monkeypatch.setattr(rebuild, "SQL", blind)
+    written = outcomes_rebuild(start=scene["days"][0], end=scene["days"][-1], now=now)
+    assert written == SlotOutcome.objects.filter(slot__day=scene["days"][0]).count()
+    assert snapshot() == expected
