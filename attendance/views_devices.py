@@ -28,7 +28,12 @@ from attendance.models import (
 )
 from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.services import devices as device_services
-from attendance.services.outcomes import monthly_compliance, outcome_correct
+from attendance.services.outcomes import (
+    compliance_by,
+    compliance_of,
+    monthly_compliance,
+    outcome_correct,
+)
 from attendance.views import _village
 from villages.forms import apply_errors
 from villages.models import Cadre, Village
@@ -321,11 +326,12 @@ def compliance(request: HttpRequest) -> HttpResponse:
     """Per-village duty compliance for a month (pending and unknown never count)."""
     first, last, month = _month(request)
     villages = Village.objects.for_user(request.user).active()
-    outcomes = SlotOutcome.objects.for_user(request.user)
-    rows = [
-        {"village": v, **monthly_compliance(outcomes.filter(village=v), first, last)}
-        for v in villages
-    ]
+    # One grouped query for every village (not one per village).
+    per_village = compliance_by(
+        SlotOutcome.objects.for_user(request.user), "village_id", first, last
+    )
+    empty = compliance_of({})
+    rows = [{"village": v, **per_village.get(v.pk, empty)} for v in villages]
     return render(request, "attendance/compliance.html", {"rows": rows, "month": month})
 
 
@@ -334,8 +340,10 @@ def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
     village = _village(request, code)
     first, last, month = _month(request)
     outcomes = SlotOutcome.objects.filter(village=village)
+    by_cadre = compliance_by(outcomes, "cadre_id", first, last)
+    empty = compliance_of({})
     per_cadre = [
-        {"cadre": c, **monthly_compliance(outcomes.filter(cadre=c), first, last)}
+        {"cadre": c, **by_cadre.get(c.pk, empty)}
         for c in Cadre.objects.filter(village=village, is_active=True)
     ]
     slots = (

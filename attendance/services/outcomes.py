@@ -21,7 +21,7 @@ from attendance.models import (
     SlotOutcome,
 )
 from attendance.models.devices import DeviceKind, DeviceStatus
-from attendance.models.ingest import OutcomeState
+from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES, OutcomeState
 from attendance.services.rosters import duty_rules_for
 from attendance.services.tallies import tallies_refresh
 from villages.models import Village
@@ -177,12 +177,27 @@ def monthly_compliance(outcomes, start: dt.date, end: dt.date) -> dict:
         .annotate(n=Count("pk"))
         .values_list("state", "n")
     )
-    judged = sum(
-        rows.get(s, 0)
-        for s in OutcomeState.values
-        if s in {"on_time", "late", "left_early", "late_early", "absent", "excused"}
-    )
-    compliant = rows.get("on_time", 0) + rows.get("excused", 0)
+    return compliance_of(rows)
+
+
+def compliance_by(outcomes, key: str, start: dt.date, end: dt.date) -> dict:
+    """``monthly_compliance`` for every value of ``key`` (village, cadre) in one query."""
+    from django.db.models import Count
+
+    counts: dict = defaultdict(dict)
+    for value, state, n in (
+        outcomes.filter(day__gte=start, day__lte=end)
+        .order_by()
+        .values_list(key, "state")
+        .annotate(n=Count("pk"))
+    ):
+        counts[value][state] = n
+    return {value: compliance_of(rows) for value, rows in counts.items()}
+
+
+def compliance_of(rows: dict[str, int]) -> dict:
+    judged = sum(rows.get(s, 0) for s in JUDGED_STATES)
+    compliant = sum(rows.get(s, 0) for s in COMPLIANT_STATES)
     return {
         "counts": rows,
         "judged": judged,

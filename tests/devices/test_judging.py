@@ -212,3 +212,31 @@ def test_flagged_punches_wait_for_review(send, duty):
     assert punch.needs_review and "clock_skew" in punch.flags
     duty["clock"].refresh_from_db()
     assert 3 * 3600 - 60 < duty["clock"].clock_skew_seconds < 3 * 3600 + 60
+
+
+def test_compliance_pages_use_one_grouped_query_whatever_the_villages(
+    send, duty, client, subdistrict_admin
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import VillageFactory
+
+    liveness.seen(duty["clock"].pk)
+    attlog(send, ["2026-11-23 08:25:00", "2026-11-23 17:05:00"])
+    outcomes_judge(duty["village"], [dt.date(2026, 11, 23), dt.date(2026, 11, 24)])
+    client.force_login(subdistrict_admin)
+    url = "/attendance/compliance/?month=2026-11"
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response
+
+    few, response = queries()
+    assert "50.0%" in response.content.decode()
+    for _ in range(5):
+        VillageFactory()
+    many, _response = queries()
+    assert many == few
