@@ -77,25 +77,16 @@ def score_periods(
     signatures = {v: _signature(s) for v, s in specs.items()}
     facts = scoring_inputs.facts_for_periods(candidates, year, periods, scope=scope)
     existing = {
-        (v, m): (pk, total, max_total, vetoed, digest, stale, facts_json, computed_at)
-        for v, m, pk, total, max_total, vetoed, digest, stale, facts_json, computed_at in (
+        (v, m): (pk, total, max_total, vetoed, digest, stale)
+        for v, m, pk, total, max_total, vetoed, digest, stale in (
             VillageScore.objects.filter(
                 village_id__in=scope, year=year, month__in=periods
             ).values_list(
-                "village_id",
-                "month",
-                "pk",
-                "total",
-                "max_total",
-                "vetoed",
-                "digest",
-                "stale",
-                "facts",
-                "computed_at",
+                "village_id", "month", "pk", "total", "max_total", "vetoed", "digest", "stale"
             )
         )
     }
-    created, changed, refreshed, history = [], [], [], []
+    created, changed, refreshed = [], [], []
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
     for month in periods:
         per_village = facts[month]
@@ -121,15 +112,17 @@ def score_periods(
                     refreshed.append(old[0])
             else:
                 changed.append((old[0], *row))
-                history.append(
-                    ScoreHistory(
-                        score_id=old[0],
-                        total=old[1],
-                        vetoed=old[3],
-                        facts=old[6],
-                        computed_at=old[7],
-                    )
-                )
+    # The previous values of the rows about to change (read only for those).
+    history = (
+        [
+            ScoreHistory(score_id=pk, total=total, vetoed=vetoed, facts=facts_json, computed_at=at)
+            for pk, total, vetoed, facts_json, at in VillageScore.objects.filter(
+                pk__in=[c[0] for c in changed]
+            ).values_list("pk", "total", "vetoed", "facts", "computed_at")
+        ]
+        if changed
+        else []
+    )
     _write_scores(year, created, changed, now)
     if refreshed:
         VillageScore.objects.filter(pk__in=refreshed).update(stale=False)
