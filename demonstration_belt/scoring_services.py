@@ -39,6 +39,15 @@ def scores_mark_stale(*, village_id: int, year: int, month: int) -> int:
     ).update(stale=True)
 
 
+def scores_mark_year_stale(*, agreement_id: int) -> int:
+    """The agreement's indicators changed: every score of its village and year is stale."""
+    found = Agreement.objects.filter(pk=agreement_id).values_list("village_id", "year").first()
+    if found is None:
+        return 0
+    village_id, year = found
+    return VillageScore.objects.filter(village_id=village_id, year=year).update(stale=True)
+
+
 @transaction.atomic
 def score_period(
     *, year: int, month: int, villages=None, now: dt.datetime | None = None

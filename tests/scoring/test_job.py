@@ -253,3 +253,19 @@ def test_stored_facts_render_the_breakdown_and_survive_awkward_text(village_a, s
     assert lines["veto"]["reason"] == awkward
     assert lines["duty"]["final"] == "50.00"  # nothing judged: nothing lost
     assert sum(D(line["final"]) for line in score.breakdown) == score.total
+
+
+def test_changing_an_indicator_makes_the_year_stale_and_the_rescore_follows(village_a):
+    agreement = agreement_for(village_a)
+    scoring_services.score_period(year=2026, month=10)
+    score = VillageScore.objects.get(village=village_a, month=10)
+    assert not score.stale and score.max_total == D(100)
+    economy = Indicator.objects.get(agreement=agreement, kind="economy")
+    economy.standard_score = D(30)
+    economy.save()
+    score.refresh_from_db()
+    assert score.stale
+    scoring_services.rescore_stale()
+    score = VillageScore.objects.get(village=village_a, month=10)
+    assert not score.stale and score.max_total == D(80)
+    assert {line["name"]: line["standard"] for line in score.breakdown}["消薄"] == "30.00"
