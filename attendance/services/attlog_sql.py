@@ -25,9 +25,9 @@ from collections import defaultdict
 from django.db import connection
 from django.utils import timezone
 
-from attendance.models import Device, DeviceRequest
+from attendance.models import DeviceRequest
 from attendance.models.ingest import PunchSource
-from attendance.protocols import Malformed, zkteco
+from attendance.protocols import zkteco
 
 #: zones whose wall clock maps one-to-one onto instants for the years accepted below
 SQL_ZONES = ("Asia/Shanghai", "UTC")
@@ -199,51 +199,22 @@ def attlog_parse_batch(request_ids: list[int]) -> dict[int, dict]:
 
 
 def _parse_leftovers(leftovers, results, days) -> None:
-    """Lines the strict pattern did not accept: the reference parser decides."""
+    """Lines the strict checks did not accept: the reference parser decides."""
     from attendance.services import ingest
 
     requests = DeviceRequest.objects.select_related("device").in_bulk(list(leftovers))
-    zone = timezone.get_current_timezone()
     for pk, lines in leftovers.items():
         stored = requests[pk]
-        device: Device = stored.device
-        mapping = ingest._mapping(device)
-        install_start = ingest._install_start(device)
-        device_zone = ingest.zoneinfo.ZoneInfo(device.time_zone)
-        rows, bad = [], []
-        for line_no, line in sorted(lines):
-            if not line.strip():
-                continue
-            record = zkteco.parse_attlog_line(line_no, line)
-            if isinstance(record, Malformed):
-                bad.append(record)
-                continue
-            rows.append(
-                ingest._punch_row(
-                    stored,
-                    device,
-                    mapping,
-                    source=PunchSource.ZK_ATTLOG,
-                    pin=record.pin,
-                    punched_at=record.aware_time(device_zone),
-                    raw_time=record.raw_time,
-                    status=record.status,
-                    verify=record.verify,
-                    biometric=record.is_biometric,
-                    record_id=None,
-                    line_no=record.line_no,
-                    realtime=False,
-                    install_start=install_start,
-                )
-            )
+        records = [zkteco.parse_attlog_line(n, line) for n, line in sorted(lines) if line.strip()]
+        # (Never real-time: single-line uploads are not parsed here at all.)
+        rows, bad = ingest.attlog_rows(stored, stored.device, records, realtime=False)
+        part = ingest.ParseResult(quarantined=ingest._quarantine(stored, stored.device, bad))
+        ingest._store_and_count(rows, part)
         result = results[pk]
-        result.quarantined += ingest._quarantine(stored, device, bad)
-        new = ingest.punches_store(rows)
-        result.punches_new += len(new)
-        result.punches_duplicate += len(rows) - len(new)
-        days[device.village_id].update(
-            moment.astimezone(zone).date().isoformat() for cadre_id, moment in new if cadre_id
-        )
+        result.quarantined += part.quarantined
+        result.punches_new += part.punches_new
+        result.punches_duplicate += part.punches_duplicate
+        days[stored.device.village_id].update(d.isoformat() for d in part.days)
 
 
 def _save_results(results) -> None:

@@ -258,16 +258,26 @@ def _mapping(device: Device) -> dict[str, int]:
 
 def _parse_attlog(stored: DeviceRequest, device: Device, text: str) -> ParseResult:
     records = zkteco.parse_attlog(text)
-    zone = zoneinfo.ZoneInfo(device.time_zone)
     realtime = len(records) <= REALTIME_MAX_LINES
+    rows, bad = attlog_rows(stored, device, records, realtime=realtime)
+    result = ParseResult(quarantined=_quarantine(stored, device, bad))
+    _store_and_count(rows, result)
+    _update_skew(device, rows, realtime)
+    return result
+
+
+def attlog_rows(
+    stored: DeviceRequest, device: Device, records, *, realtime: bool
+) -> tuple[list[PunchRow], list[Malformed]]:
+    """Parsed ATTLOG records as punch rows (in the device's zone), and the malformed ones."""
+    zone = zoneinfo.ZoneInfo(device.time_zone)
     mapping = _mapping(device)
-    rows, bad = [], []
     install_start = _install_start(device)
+    rows, bad = [], []
     for rec in records:
         if isinstance(rec, Malformed):
             bad.append(rec)
             continue
-        punched_at = rec.aware_time(zone)
         rows.append(
             _punch_row(
                 stored,
@@ -275,7 +285,7 @@ def _parse_attlog(stored: DeviceRequest, device: Device, text: str) -> ParseResu
                 mapping,
                 source=PunchSource.ZK_ATTLOG,
                 pin=rec.pin,
-                punched_at=punched_at,
+                punched_at=rec.aware_time(zone),
                 raw_time=rec.raw_time,
                 status=rec.status,
                 verify=rec.verify,
@@ -286,10 +296,7 @@ def _parse_attlog(stored: DeviceRequest, device: Device, text: str) -> ParseResu
                 install_start=install_start,
             )
         )
-    result = ParseResult(quarantined=_quarantine(stored, device, bad))
-    _store_and_count(rows, result)
-    _update_skew(device, rows, realtime)
-    return result
+    return rows, bad
 
 
 def _parse_rtlog(stored: DeviceRequest, device: Device, text: str) -> ParseResult:
