@@ -38,6 +38,7 @@ from attendance.models import (
 )
 from attendance.models.ingest import CommandState, PunchSource, RequestStatus
 from attendance.protocols import Malformed, decode, hikvision, zkteco
+from jinhu.redis_client import redis_client
 
 log = logging.getLogger(__name__)
 
@@ -128,14 +129,13 @@ def attlog_drain_later() -> None:
     task's claim. The mark expires, so a lost task costs at most a minute (and the
     stragglers sweep catches anything older).
     """
-    from attendance.services.outcomes import _redis_client
     from attendance.tasks import attlog_drain as task
     from jinhu.celery import app
 
     if (
         not settings.REDIS_URL
         or app.conf.task_always_eager
-        or _redis_client().set(DRAIN_QUEUED, 1, nx=True, ex=60)
+        or redis_client().set(DRAIN_QUEUED, 1, nx=True, ex=60)
     ):
         task.delay()
 
@@ -145,9 +145,7 @@ def attlog_drain() -> int:
     from attendance.services import attlog_sql
 
     if settings.REDIS_URL:
-        from attendance.services.outcomes import _redis_client
-
-        _redis_client().delete(DRAIN_QUEUED)
+        redis_client().delete(DRAIN_QUEUED)
     parsed = 0
     while True:
         with transaction.atomic():

@@ -24,6 +24,7 @@ from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES, OutcomeState
 from attendance.services.rosters import duty_rules_for
 from attendance.services.tallies import tallies_refresh
+from jinhu.redis_client import redis_client
 from villages.models import Village
 from villages.roles import sees_all_villages
 from villages.services import audit_actor
@@ -215,17 +216,6 @@ def absence_days(report: AbsenceReport) -> list[dt.date]:
 # ---------------------------------------------------------------------------
 # Queueing re-judgement, coalesced
 # ---------------------------------------------------------------------------
-_redis = None
-
-
-def _redis_client():
-    global _redis
-    if _redis is None:
-        import redis
-        from django.conf import settings
-
-        _redis = redis.Redis.from_url(settings.REDIS_URL)
-    return _redis
 
 
 def outcomes_judge_later(village_id: int, days) -> None:
@@ -250,7 +240,7 @@ def outcomes_judge_later(village_id: int, days) -> None:
         if not settings.REDIS_URL or app.conf.task_always_eager:
             outcomes_judge.delay(village_id, days)
             return
-        client = _redis_client()
+        client = redis_client()
         client.sadd(f"judge-dirty:{village_id}", *days)
         if client.set(f"judge-queued:{village_id}", 1, nx=True, ex=600):
             outcomes_judge_dirty.delay(village_id)
@@ -260,7 +250,7 @@ def outcomes_judge_later(village_id: int, days) -> None:
 
 def outcomes_judge_dirty(village_id: int) -> dict | None:
     """Judge every day marked dirty for the village (the coalesced task's body)."""
-    client = _redis_client()
+    client = redis_client()
     client.delete(f"judge-queued:{village_id}")  # marks from now on queue a new task
     key = f"judge-dirty:{village_id}"
     marked = [d.decode() for d in client.smembers(key)]
