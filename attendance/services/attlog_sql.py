@@ -6,7 +6,7 @@ PostgreSQL a backlog is parsed here: one statement splits the stored bodies
 into lines, accepts the lines it can *prove* valid, inserts them as punches and
 hands every other non-blank line back to Python, which parses it with the
 reference parser (quarantining it with the reference reason, or storing it if
-the reference accepts what the strict SQL pattern did not). So the SQL path
+the reference accepts what the strict SQL checks did not). So the SQL path
 never decides that a line is malformed and never accepts a line the reference
 would refuse; ``tests/devices/test_attlog_sql.py`` pins the two paths to the same
 rows on a corpus of awkward lines.
