@@ -567,7 +567,6 @@ class DutyTally(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
-    slots = models.PositiveIntegerField(_("时段数"), default=0)
     judged = models.PositiveIntegerField(_("已判定"), default=0)
     compliant = models.PositiveIntegerField(_("合规"), default=0)
     changed_at = models.DateTimeField(_("变动时间"))

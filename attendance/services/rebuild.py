@@ -147,28 +147,26 @@ WITH slots AS (
     -- The range is whole months, so the verdicts are every outcome of their months:
     -- the monthly tallies are counted here rather than by re-reading the table.
     SELECT village_id, extract(year FROM day)::int AS year, extract(month FROM day)::int AS month,
-           count(*) AS slots,
            count(*) FILTER (WHERE state = ANY(%(judged_states)s)) AS judged,
            count(*) FILTER (WHERE state = ANY(%(compliant_states)s)) AS compliant
     FROM verdict GROUP BY 1, 2, 3
 ), tallied AS (
     INSERT INTO attendance_dutytally AS t
-        (village_id, year, month, slots, judged, compliant, changed_at)
-    SELECT village_id, year, month, slots, judged, compliant, %(now)s FROM counts
+        (village_id, year, month, judged, compliant, changed_at)
+    SELECT village_id, year, month, judged, compliant, %(now)s FROM counts
     ON CONFLICT (village_id, year, month) DO UPDATE SET
-        slots = EXCLUDED.slots, judged = EXCLUDED.judged, compliant = EXCLUDED.compliant,
+        judged = EXCLUDED.judged, compliant = EXCLUDED.compliant,
         changed_at = EXCLUDED.changed_at
-    WHERE (t.slots, t.judged, t.compliant)
-          IS DISTINCT FROM (EXCLUDED.slots, EXCLUDED.judged, EXCLUDED.compliant)
+    WHERE (t.judged, t.compliant) IS DISTINCT FROM (EXCLUDED.judged, EXCLUDED.compliant)
     RETURNING 1
 ), emptied AS (
     -- A month of the range whose slots are all gone counts nothing any more.
     UPDATE attendance_dutytally t
-    SET slots = 0, judged = 0, compliant = 0, changed_at = %(now)s
+    SET judged = 0, compliant = 0, changed_at = %(now)s
     WHERE make_date(t.year, t.month, 1) BETWEEN %(start)s AND %(end)s
       AND (%(all_villages)s OR t.village_id = ANY(%(villages)s))
       AND mod(t.village_id, %(parts)s) = %(part)s
-      AND (t.slots, t.judged, t.compliant) <> (0, 0, 0)
+      AND (t.judged, t.compliant) <> (0, 0)
       AND NOT EXISTS (SELECT 1 FROM counts c WHERE c.village_id = t.village_id
                       AND c.year = t.year AND c.month = t.month)
     RETURNING 1

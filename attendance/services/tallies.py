@@ -17,7 +17,7 @@ from django.utils import timezone
 from attendance.models import DutyTally, SlotOutcome
 from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES
 
-COUNTS = ("slots", "judged", "compliant")
+COUNTS = ("judged", "compliant")
 
 
 def month_span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -45,7 +45,6 @@ def tallies_refresh(
         for v, y, m, *counts in outcomes.annotate(y=ExtractYear("day"), m=ExtractMonth("day"))
         .values("village_id", "y", "m")
         .annotate(
-            slots=Count("pk"),
             judged=Count("pk", filter=Q(state__in=JUDGED_STATES)),
             compliant=Count("pk", filter=Q(state__in=COMPLIANT_STATES)),
         )
@@ -53,9 +52,9 @@ def tallies_refresh(
     }
     changed = []
     for tally in tallies:
-        counts = fresh.pop((tally.village_id, tally.year, tally.month), [0, 0, 0])
-        if [tally.slots, tally.judged, tally.compliant] != counts:
-            tally.slots, tally.judged, tally.compliant = counts
+        counts = fresh.pop((tally.village_id, tally.year, tally.month), [0, 0])
+        if [tally.judged, tally.compliant] != counts:
+            tally.judged, tally.compliant = counts
             tally.changed_at = now
             changed.append(tally)
     DutyTally.objects.bulk_update(changed, [*COUNTS, "changed_at"], batch_size=1000)
@@ -65,12 +64,11 @@ def tallies_refresh(
                 village_id=v,
                 year=y,
                 month=m,
-                slots=slots,
                 judged=judged,
                 compliant=compliant,
                 changed_at=now,
             )
-            for (v, y, m), (slots, judged, compliant) in fresh.items()
+            for (v, y, m), (judged, compliant) in fresh.items()
         ],
         batch_size=1000,
     )
