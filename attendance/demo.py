@@ -29,6 +29,7 @@ from attendance.models.absences import ApprovalLevel
 from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.models.dutylog import EntryKind, MatterType, Outcome
 from attendance.services.rosters import HORIZON_DAYS, slots_materialize
+from jinhu.core import clock
 from villages.models import Cadre, CadrePosition, Village
 
 ROTATION_START = dt.date(2025, 11, 3)
@@ -55,7 +56,7 @@ VISITS = ["群众来访咨询", "反映村道破损", "了解村务公开情况"
 
 @transaction.atomic
 def load(stdout=None) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     _tiers()
     secretaries = _secretary_users()
     villages = list(Village.objects.filter(is_demo=True).order_by("sort_order"))
@@ -141,7 +142,7 @@ def _simulate(tokens: dict[int, str], stdout) -> None:
     def judge_everything() -> None:
         # After the parse tasks (run on commit): judge every village's past month,
         # so that a village whose clock stayed silent shows "unknown", not "absent".
-        today = timezone.localdate()
+        today = clock.today()
         days = [today - dt.timedelta(days=n) for n in range(0, 31)]
         liveness.flush()
         for village in Village.objects.filter(is_demo=True):
@@ -301,7 +302,7 @@ def _showcase(villages: list[Village], secretaries: dict, today: dt.date) -> Non
             required_levels=[ApprovalLevel.SECRETARY],
             submitted_by=secretary_user,
             status=AbsenceReport.Status.APPROVED,
-            decided_at=timezone.now(),
+            decided_at=clock.now(),
         )
         AbsenceApproval.objects.create(
             report=report, level=ApprovalLevel.SECRETARY, approver=secretary_user, approved=True

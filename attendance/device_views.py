@@ -24,7 +24,6 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from attendance import liveness
@@ -34,6 +33,7 @@ from attendance.models.ingest import Protocol, RequestStatus
 from attendance.protocols import decode, hikvision, zkteco
 from attendance.services import devices as device_services
 from attendance.services import ingest
+from jinhu.core import clock
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ ZK_STORED_TABLES = {
 def _text(body: str, status: int = 200) -> HttpResponse:
     response = HttpResponse(body, status=status, content_type="text/plain")
     # The device sets its clock from this header (GMT) plus TimeZone=8.
-    response["Date"] = zkteco.http_date(timezone.now())
+    response["Date"] = zkteco.http_date(clock.now())
     return response
 
 

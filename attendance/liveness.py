@@ -13,7 +13,8 @@ import datetime as dt
 import time
 
 from django.core.cache import cache
-from django.utils import timezone
+
+from jinhu.core import clock
 
 THROTTLE = 5.0  # seconds between cache writes for one device, per process
 _noted: dict[int, float] = {}
@@ -28,7 +29,7 @@ def seen(device_id: int, *, when: dt.datetime | None = None) -> None:
     if when is None and now - _noted.get(device_id, -THROTTLE) < THROTTLE:
         return
     _noted[device_id] = now
-    moment = when or timezone.now()
+    moment = when or clock.now()
     cache.set(_key(device_id), moment.timestamp(), 14 * 24 * 3600)
 
 

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_safe
 from attendance import pagecache, selectors
 from attendance.models import DutySlot
 from attendance.services.rosters import HORIZON_DAYS
+from jinhu.core import clock
 from villages.models import Village
 
 PUBLIC_MAX_AGE = pagecache.BODY_TTL
@@ -37,7 +38,7 @@ def _public_villages():
 
 
 def _cached(request: HttpRequest, village_code: str, variant: str, build) -> HttpResponse:
-    today = timezone.localdate().isoformat()
+    today = clock.today().isoformat()
     key = f"duty-public:{variant}:{village_code}:{today}:{pagecache.version(village_code)}"
     body = pagecache.get_or_build(key, build)
     if body is None:
@@ -99,7 +100,7 @@ def ics_feed(request: HttpRequest, code: str) -> HttpResponse:
         village = Village.objects.active().filter(code=code).first()
         if village is None:
             return None
-        today = timezone.localdate()
+        today = clock.today()
         slots = (
             DutySlot.objects.filter(
                 village=village,

@@ -12,11 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count
-from django.utils import timezone
 
 from attendance import workdays
 from attendance.models import AbsenceReport, DutySlot
 from attendance.services.rosters import day_info_for, duty_rules_for, schedule_compute
+from jinhu.core import clock
 from villages.models import CadrePosition, Village
 
 
@@ -33,7 +33,7 @@ class DayRow:
 
     @property
     def is_today(self) -> bool:
-        return self.day == timezone.localdate()
+        return self.day == clock.today()
 
 
 @dataclass
@@ -50,7 +50,7 @@ class PublicRoster:
 
 def public_roster(village: Village, today: dt.date | None = None) -> PublicRoster:
     """Everything the public page shows; no private field is ever loaded."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     start, end = week_of(today)
     rules = duty_rules_for(village)
     day_info = day_info_for(village, start, end)
@@ -73,7 +73,7 @@ def public_roster(village: Village, today: dt.date | None = None) -> PublicRoste
     rows = {d: DayRow(d, day_info(d)) for d in (start + dt.timedelta(n) for n in range(7))}
     for slot in slots:
         rows[slot.day].slots.append(slot)
-    now = timezone.now()
+    now = clock.now()
     absences = list(
         AbsenceReport.objects.approved()
         .filter(village=village, ends_at__gt=now, starts_at__lt=now + dt.timedelta(days=7))
@@ -174,7 +174,7 @@ def serial_gaps(device, *, since=None, limit: int = 20) -> list[tuple[int, int]]
 
     from attendance.models import DeviceEvent, Punch
 
-    since = since or timezone.now() - dt.timedelta(days=7)
+    since = since or clock.now() - dt.timedelta(days=7)
     serials = sorted(
         set(
             chain(

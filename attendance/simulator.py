@@ -21,10 +21,9 @@ import zoneinfo
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.utils import timezone
-
 from attendance.models import Device, DutySlot, PinMapping
 from attendance.models.devices import DeviceKind, DeviceStatus
+from jinhu.core import clock
 
 
 @dataclass
@@ -102,7 +101,7 @@ def build(
     """The whole scenario as a list of requests, in sending order."""
     rng = random.Random(seed)
     hik_tokens = hik_tokens or {}
-    today = today or timezone.localdate()
+    today = today or clock.today()
     start = today - dt.timedelta(days=days)
     devices = list(
         Device.objects.filter(
@@ -225,13 +224,25 @@ def build(
                 note=f"{first.village.name}：全部记录重新上传（第 {i // 500 + 1} 批）",
             )
         )
-    # A clock three hours behind, posting today's arrivals in real time.
+    # A clock three hours behind, posting punches in real time: each cadre of the latest
+    # working day with slots (today's, or the last one before it at night, at weekends
+    # and on holidays) clocks in "now", and the clock stamps it three hours early.
     if skewed is not None:
         zone = zoneinfo.ZoneInfo(skewed.time_zone)
-        for slot in DutySlot.objects.filter(village=skewed.village, kind="sit_in", day=today):
-            pin = pins[skewed.pk].get(slot.cadre_id)
-            if pin and slot.starts_at < timezone.now():
-                wrong = slot.starts_at - dt.timedelta(minutes=5) - dt.timedelta(hours=3)
+        moment = clock.now()
+        latest = (
+            DutySlot.objects.filter(village=skewed.village, kind="sit_in", day__lte=today)
+            .order_by("-day")
+            .values_list("day", flat=True)
+            .first()
+        )
+        cadre_ids = DutySlot.objects.filter(
+            village=skewed.village, kind="sit_in", day=latest
+        ).values_list("cadre_id", flat=True)
+        for n, cadre_id in enumerate(sorted(set(cadre_ids))):
+            pin = pins[skewed.pk].get(cadre_id)
+            if pin:
+                wrong = moment - dt.timedelta(hours=3, seconds=n)
                 requests.append(
                     SimRequest(
                         "POST",
@@ -241,18 +252,19 @@ def build(
                         note=f"{skewed.village.name}：设备时钟慢 3 小时（实时上传）",
                     )
                 )
-    # Hikvision face terminals: today's and yesterday's arrivals as access events.
+    # Hikvision face terminals: the arrivals of the last working day before today.
     for device in devices:
         token = hik_tokens.get(device.pk)
         if device.kind != DeviceKind.HIK_TERMINAL or not token:
             continue
         serial = 5000
-        for slot in DutySlot.objects.filter(
-            village=device.village,
-            kind="sit_in",
-            day__gte=today - dt.timedelta(days=1),
-            day__lt=today,
-        ):
+        last_day = (
+            DutySlot.objects.filter(village=device.village, kind="sit_in", day__lt=today)
+            .order_by("-day")
+            .values_list("day", flat=True)
+            .first()
+        )
+        for slot in DutySlot.objects.filter(village=device.village, kind="sit_in", day=last_day):
             pin = pins[device.pk].get(slot.cadre_id)
             if not pin:
                 continue

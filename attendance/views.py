@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance import forms, selectors, workdays
@@ -27,6 +26,7 @@ from attendance.services import absences as absence_services
 from attendance.services import dutylog as dutylog_services
 from attendance.services import patrols as patrol_services
 from attendance.services import rosters as roster_services
+from jinhu.core import clock
 from villages.forms import apply_errors
 from villages.models import Cadre, Village
 from villages.roles import sees_all_villages
@@ -43,7 +43,7 @@ def _village(request: HttpRequest, code: str) -> Village:
 def roster(request: HttpRequest, code: str) -> HttpResponse:
     village = _village(request, code)
     can_manage = request.user.has_perm("attendance.manage_roster", village)
-    today = timezone.localdate()
+    today = clock.today()
     start, _end = selectors.week_of(today)
     end = start + dt.timedelta(days=27)
     rotation_form = forms.RotationForm(
@@ -158,7 +158,7 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def coverage(request: HttpRequest, code: str) -> HttpResponse:
     village = _village(request, code)
-    today = timezone.localdate()
+    today = clock.today()
     days, shares = selectors.coverage(village, today, today + dt.timedelta(days=27))
     return render(
         request,
@@ -271,7 +271,7 @@ def absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dutylog(request: HttpRequest, code: str) -> HttpResponse:
     village = _village(request, code)
     can_record = request.user.has_perm("attendance.record_dutylog", village)
-    today = timezone.localdate()
+    today = clock.today()
     form = forms.DutyLogForm(
         village=village, prefix="log", initial={"day": today, "people_count": 1}
     )
@@ -345,7 +345,7 @@ def dutylog(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def dutylog_totals(request: HttpRequest) -> HttpResponse:
     """Sub-district and per-village counters, computed from entries (seed row 19)."""
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = int(request.GET.get("year") or clock.today().year)
     entries = DutyLogEntry.objects.for_user(request.user).filter(day__year=year)
     return render(
         request,
@@ -402,7 +402,7 @@ def patrol_list(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         villages=villages,
-        initial={"checked_at": timezone.localtime().replace(second=0, microsecond=0)},
+        initial={"checked_at": clock.local().replace(second=0, microsecond=0)},
     )
     if request.method == "POST":
         if not can_record:

@@ -13,7 +13,6 @@ from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance import forms_devices, liveness, selectors
@@ -35,6 +34,7 @@ from attendance.services.outcomes import (
     outcome_correct,
 )
 from attendance.views import _village
+from jinhu.core import clock
 from villages.forms import apply_errors
 from villages.models import Cadre, Village
 from villages.roles import sees_all_villages
@@ -68,7 +68,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
         .order_by("status", "village__sort_order", "kind")
     )
     seen = liveness.last_seen(devices)
-    now = timezone.now()
+    now = clock.now()
     since = now - dt.timedelta(days=30)
     audits = dict(
         DeviceEvent.objects.filter(device__in=devices, occurred_at__gte=since)
@@ -312,11 +312,11 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 def _month(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
-    value = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
+    value = request.GET.get("month") or clock.today().strftime("%Y-%m")
     try:
         first = dt.date.fromisoformat(value + "-01")
     except ValueError:
-        first = timezone.localdate().replace(day=1)
+        first = clock.today().replace(day=1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     return first, last, first.strftime("%Y-%m")
 

@@ -15,7 +15,6 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from collective_economy.models import (
     AnnualAccount,
@@ -32,6 +31,7 @@ from collective_economy.models import (
     Resource,
     Thresholds,
 )
+from jinhu.core import clock
 from villages.models import Village
 
 BELT = {"hongqiao", "yongfeng", "jiyun", "qiaotou", "ruihu", "hupan", "jinxi"}
@@ -46,7 +46,7 @@ def _money(value: float | int) -> Decimal:
 
 @transaction.atomic
 def load(stdout=None) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     years = [today.year - 2, today.year - 1]
     for year in [*years, today.year]:
         Thresholds.objects.get_or_create(year=year)

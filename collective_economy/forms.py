@@ -1,10 +1,10 @@
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collective_economy.models import IncomeSource
+from jinhu.core import clock
 from villages.forms import StyledFormMixin
 
 
@@ -23,7 +23,7 @@ class MonthlyForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        today = timezone.localdate()
+        today = clock.today()
         self.fields["year"].initial = today.year
         self.fields["month"].initial = today.month
         for source in IncomeSource:

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collective_economy.models import AnnualAccount, IncomeLine, MonthlyAccount
+from jinhu.core import clock
 from villages.models import Village
 from villages.services import audit_actor
 
@@ -32,7 +32,7 @@ def monthly_account_save(
     sources: dict[str, Decimal] | None = None,
 ) -> MonthlyAccount:
     _check(actor, village)
-    today = timezone.localdate()
+    today = clock.today()
     if (year, month) > (today.year, today.month):
         raise ValidationError({"month": _("不能填报未来月份的数据。")})
     for name, value in (

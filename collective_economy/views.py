@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collective_economy import resources, selectors, services
@@ -16,6 +15,7 @@ from collective_economy.models import (
     ContractPayment,
     MonthlyAccount,
 )
+from jinhu.core import clock
 from villages import tabular
 from villages.forms import apply_errors
 from villages.models import Village
@@ -23,9 +23,9 @@ from villages.models import Village
 
 def _year(request: HttpRequest) -> int:
     try:
-        return int(request.GET.get("year") or timezone.localdate().year)
+        return int(request.GET.get("year") or clock.today().year)
     except ValueError:
-        return timezone.localdate().year
+        return clock.today().year
 
 
 @login_required
@@ -42,7 +42,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "lines": selectors.lines_for(year),
             "weak": [r for r in rows if r.status and r.status.weak],
             "warnings": [r for r in rows if r.projection and r.projection.warn],
-            "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+            "years": range(clock.today().year, clock.today().year - 5, -1),
         },
     )
 
@@ -76,7 +76,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
                     request, _("%(y)s年%(m)s月数据已保存。") % {"y": d["year"], "m": d["month"]}
                 )
                 return redirect(f"{request.path}?year={d['year']}")
-    today = timezone.localdate()
+    today = clock.today()
     (summary,) = selectors.village_years([village], year)
     return render(
         request,
@@ -106,7 +106,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def alerts(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     contracts = Contract.objects.for_user(request.user).select_related("village")
     payments = ContractPayment.objects.for_user(request.user).select_related(
         "contract", "contract__village"

@@ -12,7 +12,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from attendance.models import DutyLogEntry, SlotOutcome
 from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES
@@ -26,6 +25,7 @@ from demonstration_belt.models import (
 )
 from demonstration_belt.scoring_inputs import period_bounds
 from demonstration_belt.scoring_services import breakdowns
+from jinhu.core import clock
 
 #: rows of the ranking shown on the dashboard (belt villages always; the rest in the bulletin)
 TOP = 20
@@ -137,7 +137,7 @@ def radar(board: list[dict]) -> dict:
 
 def heatmap(villages, year: int, month: int) -> dict:
     """Duty compliance per village and day (judged slots only), one query."""
-    start, end, _months = period_bounds(year, month or timezone.localdate().month)
+    start, end, _months = period_bounds(year, month or clock.today().month)
     villages = list(villages)
     names = [v.name for v in villages]
     index = {v.pk: i for i, v in enumerate(villages)}
@@ -155,7 +155,7 @@ def heatmap(villages, year: int, month: int) -> dict:
 
 
 def open_items(villages, today: dt.date | None = None) -> dict:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     findings = Finding.objects.filter(village__in=villages).exclude(status="closed")
     return {
         "findings_open": findings.count(),

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from demonstration_belt.models import (
     Agreement,
@@ -38,6 +37,7 @@ from demonstration_belt.models import (
     TrackedStatus,
 )
 from demonstration_belt.services import report_due_on
+from jinhu.core import clock
 from villages.models import CadrePosition, Village
 
 BELT_CODES = ["hongqiao", "yongfeng", "jiyun", "qiaotou", "ruihu", "hupan", "jinxi"]
@@ -162,7 +162,7 @@ CHECK_ITEMS = [
 
 @transaction.atomic
 def load(stdout=None) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     year = today.year
     villages = {v.code: v for v in Village.objects.filter(is_demo=True)}
     belt, _ = Belt.objects.get_or_create(
@@ -308,7 +308,7 @@ def _reports(village, today, staff, instructor) -> None:
             _event(report, ReportEvent.Action.SUBMIT, author)
             _event(report, ReportEvent.Action.APPROVE, instructor if month % 2 else staff)
             report.status = ReportStatus.APPROVED
-        report.submitted_at = report.approved_at = timezone.now()
+        report.submitted_at = report.approved_at = clock.now()
         report.save()
 
 

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from jinhu.core import clock
 from villages.models import Cadre, ScopedQuerySet, Village
 
 
@@ -50,7 +50,7 @@ class Belt(models.Model):
 
 class MembershipQuerySet(ScopedQuerySet):
     def on(self, day: dt.date | None = None):
-        day = day or timezone.localdate()
+        day = day or clock.today()
         return self.filter(Q(left_on__isnull=True) | Q(left_on__gt=day), joined_on__lte=day)
 
 
@@ -455,11 +455,11 @@ class DeadlineQuerySet(ScopedQuerySet):
         return self.filter(status__in=self.open_statuses)
 
     def overdue(self, today=None):
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.open().filter(**{f"{self.deadline_field}__lt": today})
 
     def due_soon(self, today=None, days: int = 7):
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.open().filter(
             **{
                 f"{self.deadline_field}__gte": today,

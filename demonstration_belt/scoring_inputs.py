@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
-from django.utils import timezone
 
 from attendance.models import DutyLogEntry, DutyTally, PatrolFinding
 from collective_economy import selectors as economy_selectors
@@ -34,6 +33,7 @@ from demonstration_belt.models import (
     ReviewerScore,
     Suggestion,
 )
+from jinhu.core import clock
 from villages.models import Village
 
 
@@ -45,7 +45,7 @@ def period_bounds(year: int, month: int) -> tuple[dt.date, dt.date, list[int]]:
             dt.date(year, month, calendar.monthrange(year, month)[1]),
             [month],
         )
-    today = timezone.localdate()
+    today = clock.today()
     # The whole year so far: its completed months (all twelve for a past year).
     last_month = 12 if year < today.year else max(1, today.month - 1)
     return dt.date(year, 1, 1), dt.date(year, 12, 31), list(range(1, last_month + 1))
@@ -117,7 +117,7 @@ def facts_for_periods(
     bounds = {p: period_bounds(year, p) for p in periods}
     all_months = sorted({m for _s, _e, months in bounds.values() for m in months})
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    today = timezone.localdate()
+    today = clock.today()
 
     reports: dict[tuple[int, int], int] = {
         (village_id, month): pk

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demonstration_belt import scoring, scoring_inputs
@@ -27,6 +26,7 @@ from demonstration_belt.models import (
     ScoreHistory,
     VillageScore,
 )
+from jinhu.core import clock
 from villages.models import Village
 from villages.roles import sees_all_villages
 from villages.services import audit_actor
@@ -74,7 +74,7 @@ def score_periods(
     stored with them; a row whose facts and indicators are unchanged (same digest) is
     not written at all.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     candidates = Village.objects.filter(
         agreements__year=year, agreements__kind=Agreement.Kind.CREATION
     ).distinct()
@@ -324,7 +324,7 @@ def reviewer_score_approve(*, actor, reviewer_score: ReviewerScore) -> ReviewerS
         raise PermissionDenied(_("评分须由街道工作人员审定。"))
     if reviewer_score.scored_by_id == actor.pk:
         raise PermissionDenied(_("评分人不能审定自己的评分。"))
-    reviewer_score.approved_by, reviewer_score.approved_at = actor, timezone.now()
+    reviewer_score.approved_by, reviewer_score.approved_at = actor, clock.now()
     with audit_actor(actor):
         reviewer_score.save(update_fields=["approved_by", "approved_at"])
     agreement = reviewer_score.indicator.agreement
@@ -401,7 +401,7 @@ def proposal_decide(*, actor, proposal: Proposal, confirm: bool, reason: str) ->
     if not reason.strip():
         raise ValidationError({"reason": _("请填写意见。")})
     proposal.status = Proposal.Status.CONFIRMED if confirm else Proposal.Status.REJECTED
-    proposal.decided_by, proposal.decided_at = actor, timezone.now()
+    proposal.decided_by, proposal.decided_at = actor, clock.now()
     proposal.decision_reason = reason.strip()
     with audit_actor(actor):
         proposal.save()

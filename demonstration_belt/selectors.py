@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from collective_economy import economy
 from collective_economy import selectors as economy_selectors
 from demonstration_belt.models import (
@@ -20,6 +18,7 @@ from demonstration_belt.models import (
     Suggestion,
     belt_village_ids,
 )
+from jinhu.core import clock
 from villages.models import Village
 from villages.roles import Role, role_of, sees_all_villages
 
@@ -48,7 +47,7 @@ def previous_month(today: dt.date) -> tuple[int, int]:
 
 def todo_for(user, today: dt.date | None = None) -> Todo:
     """What this person has to do: reports due or returned, reviews waiting, deadlines."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     todo = Todo()
     role = role_of(user)
     villages = Village.objects.for_user(user).active()
@@ -143,7 +142,7 @@ def late_reports(user, today: dt.date | None = None, months: int = 3) -> list[La
     """Reports past their deadline and not submitted (missing, draft or returned)."""
     from demonstration_belt.services import report_due_on
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     villages = list(Village.objects.for_user(user).active())
     periods = []
     cursor = today.replace(day=1)

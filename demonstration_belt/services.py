@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demonstration_belt.models import (
@@ -25,6 +24,7 @@ from demonstration_belt.models import (
     Target,
     TrackedStatus,
 )
+from jinhu.core import clock
 from villages.models import Village
 from villages.services import audit_actor
 
@@ -129,7 +129,7 @@ def _transition(
     if needs_comment and not comment.strip():
         raise ValidationError({"comment": _("请填写意见。")})
     report.status = to
-    now = timezone.now()
+    now = clock.now()
     if to == ReportStatus.SUBMITTED:
         report.submitted_at = now
     if to == ReportStatus.APPROVED:
@@ -305,7 +305,7 @@ def finding_advance(
         finding.rectification = rectification.strip()
     if evidence is not None:
         finding.evidence = evidence
-    today = timezone.localdate()
+    today = clock.today()
     if finding.status == TrackedStatus.RECHECK:
         finding.rechecked_on = today
     if to == TrackedStatus.CLOSED:
@@ -328,7 +328,7 @@ def suggestion_update(
     if status in (Suggestion.Status.DONE, Suggestion.Status.DECLINED):
         if not suggestion.reply:
             raise ValidationError({"reply": _("办结或不予采纳时请填写答复。")})
-        suggestion.closed_on = suggestion.closed_on or timezone.localdate()
+        suggestion.closed_on = suggestion.closed_on or clock.today()
     else:
         suggestion.closed_on = None
     suggestion.full_clean()

@@ -6,9 +6,9 @@ import datetime as dt
 
 from celery import shared_task
 from django.db import OperationalError
-from django.utils import timezone
 
 from demonstration_belt import scoring_services
+from jinhu.core import clock
 
 RETRY = {
     "autoretry_for": (OperationalError,),
@@ -21,7 +21,7 @@ RETRY = {
 @shared_task(name="belt.score_closed_month", **RETRY)
 def score_closed_month() -> dict:
     """The previous month (it closed when its reports fell due), and the year so far."""
-    today = timezone.localdate()
+    today = clock.today()
     first = today.replace(day=1)
     last_month = first - dt.timedelta(days=1)
     return scoring_services.score_year(year=last_month.year)

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demonstration_belt import resources, selectors, services
@@ -37,6 +36,7 @@ from demonstration_belt.models import (
     ServiceCenterCheck,
     Suggestion,
 )
+from jinhu.core import clock
 from villages import tabular
 from villages.forms import apply_errors
 from villages.models import Village
@@ -45,7 +45,7 @@ from villages.roles import sees_all_villages
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    year = timezone.localdate().year
+    year = clock.today().year
     belt = Belt.objects.first()
     memberships = BeltMembership.objects.for_user(request.user).select_related("village")
     plans = {p.village_id: p for p in CreationPlan.objects.for_user(request.user).filter(year=year)}
@@ -252,7 +252,7 @@ def findings(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已更新。"))
         return redirect("belt:findings")
-    today = timezone.localdate()
+    today = clock.today()
     return render(
         request,
         "belt/findings.html",
@@ -289,7 +289,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "belt/suggestions.html",
-        {"suggestions": items[:300], "today": timezone.localdate(), "form": SuggestionForm()},
+        {"suggestions": items[:300], "today": clock.today(), "form": SuggestionForm()},
     )
 
 
@@ -339,13 +339,13 @@ def party_day_new(request: HttpRequest) -> HttpResponse:
         template_title=_("登记主题党日"),
         success_url="belt:party_days",
         create=services.record_create,
-        initial={"held_on": timezone.localdate()},
+        initial={"held_on": clock.today()},
     )
 
 
 @login_required
 def suggestion_new(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     return _record_form_view(
         request,
         SuggestionCreateForm,
@@ -377,14 +377,14 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         template_title=_("登记会议活动"),
         success_url="belt:meetings",
         create=services.meeting_create,
-        initial={"held_on": timezone.localdate()},
+        initial={"held_on": clock.today()},
     )
 
 
 @login_required
 def economy_comparison(request: HttpRequest) -> HttpResponse:
     """Belt vs other villages: per-capita net income year on year, weak villages over time."""
-    this_year = timezone.localdate().year
+    this_year = clock.today().year
     years = [this_year - 2, this_year - 1, this_year]
     return render(
         request,

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demonstration_belt import dashboard, scoring_services, selectors
@@ -22,12 +21,13 @@ from demonstration_belt.models import (
     ReviewerScore,
     VillageScore,
 )
+from jinhu.core import clock
 from villages.models import Village
 from villages.roles import sees_all_villages
 
 
 def _period(request: HttpRequest) -> tuple[int, int]:
-    today = timezone.localdate()
+    today = clock.today()
     default_month = (today.replace(day=1) - dt.timedelta(days=1)).month
     try:
         year = int(request.GET.get("year") or today.year)
@@ -74,7 +74,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def figures(request: HttpRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = int(request.GET.get("year") or clock.today().year)
     villages = Village.objects.for_user(request.user).active()
     return render(
         request,
@@ -218,7 +218,7 @@ def bulletin(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def proposals(request: HttpRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = int(request.GET.get("year") or clock.today().year)
     items = Proposal.objects.for_user(request.user).filter(year=year).select_related("village")
     if request.method == "POST":
         if not sees_all_villages(request.user):
@@ -264,6 +264,6 @@ def proposals(request: HttpRequest) -> HttpResponse:
             "admonishments": Admonishment.objects.for_user(request.user)
             .filter(held_on__year__gte=year)
             .select_related("village", "inspection"),
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )

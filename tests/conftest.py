@@ -7,13 +7,16 @@ every village; ``secretary_a`` runs ``village_a``; ``secretary_b`` runs
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import shutil
 import socket
+import zoneinfo
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from tests.factories import CadreFactory, VillageFactory, make_user
 from villages.roles import Role
@@ -64,16 +67,56 @@ def _missing(marker: str) -> str | None:
     return None
 
 
-@pytest.fixture(autouse=True)
-def _require_services(request):
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture is set up (a browser fixture fails without Chromium)."""
     for marker in ("postgres", "redis", "celery_worker", "browser", "compose"):
-        if request.node.get_closest_marker(marker) is None:
+        if item.get_closest_marker(marker) is None:
             continue
         reason = _missing(marker)
         if reason:
             if REQUIRE_SERVICES:
                 pytest.fail(f"JINHU_REQUIRE_SERVICES is set but this test {reason}")
             pytest.skip(reason)
+
+
+# ---------------------------------------------------------------------------
+# Time: every test runs at one fixed moment unless it says otherwise
+# ---------------------------------------------------------------------------
+#: a Thursday working morning in late November (Asia/Shanghai)
+DEFAULT_NOW = "2026-11-26T10:00:00+08:00"
+
+
+def test_moment() -> dt.datetime:
+    """The moment the suite runs at: ``JINHU_TEST_NOW`` (ISO 8601; Shanghai when it has no
+    offset) or the default. CI runs the ``time_sensitive`` tests at several moments."""
+    value = os.environ.get("JINHU_TEST_NOW") or DEFAULT_NOW
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    return moment
+
+
+test_moment.__test__ = False  # not a test, despite its name
+
+
+@pytest.fixture(autouse=True)
+def _moment(request):
+    """Freeze "now" at the suite's moment (the clock ticks on from there, so waits work).
+
+    ``@pytest.mark.frozen_at("2027-01-01T00:05+08:00")`` picks another moment for one test;
+    ``@pytest.mark.real_clock`` opts out (tests that drive subprocesses, which the
+    freeze cannot reach, and are written for any moment).
+    """
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    marker = request.node.get_closest_marker("frozen_at")
+    moment = dt.datetime.fromisoformat(marker.args[0]) if marker else test_moment()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=True) as traveller:
+        yield traveller
 
 
 # ---------------------------------------------------------------------------

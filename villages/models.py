@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jinhu.core import clock
 from villages.roles import Role, sees_all_villages
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ class Term(models.Model):
 
     @classmethod
     def current(cls, on: dt.date | None = None) -> Term | None:
-        on = on or timezone.localdate()
+        on = on or clock.today()
         return cls.objects.filter(starts_on__lte=on).order_by("-starts_on").first()
 
 
@@ -251,7 +252,7 @@ class Cadre(models.Model):
 
 class CadrePositionQuerySet(ScopedQuerySet):
     def current(self, on: dt.date | None = None) -> CadrePositionQuerySet:
-        on = on or timezone.localdate()
+        on = on or clock.today()
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
 
 

@@ -7,12 +7,12 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import AbsenceApproval, AbsenceReport, ApprovalTier
 from attendance.models.absences import LEVEL_ORDER, ApprovalLevel
 from attendance.services.rosters import public_cache_bump
+from jinhu.core import clock
 from villages.models import Cadre, CadrePosition, VillageAssignment
 from villages.roles import Role, sees_all_villages
 from villages.services import audit_actor
@@ -139,10 +139,10 @@ def absence_decide(
         )
         if not approve:
             report.status = AbsenceReport.Status.REJECTED
-            report.decided_at = timezone.now()
+            report.decided_at = clock.now()
         elif next_level(report) is None:
             report.status = AbsenceReport.Status.APPROVED
-            report.decided_at = timezone.now()
+            report.decided_at = clock.now()
         report.save(update_fields=["status", "decided_at"])
     if report.status == AbsenceReport.Status.APPROVED:
         village = report.village

@@ -18,6 +18,7 @@ from attendance.models import Device, DeviceCommand, DeviceRequest, PinMapping, 
 from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.models.ingest import CommandState
 from attendance.protocols import zkteco
+from jinhu.core import clock
 from villages.models import Cadre, Village
 from villages.roles import sees_all_villages
 from villages.services import audit_actor
@@ -86,10 +87,10 @@ def device_register(
     device.mac_address = mac or device.mac_address
     device.name = name or device.name or f"{village.name}{DeviceKind(kind).label}"
     device.location, device.time_zone = location or device.location, time_zone
-    device.installed_on = installed_on or device.installed_on or timezone.localdate()
+    device.installed_on = installed_on or device.installed_on or clock.today()
     device.allowed_network = allowed_network
     if device.status != DeviceStatus.ACTIVE:  # registering twice changes nothing
-        device.approved_by, device.approved_at = actor, timezone.now()
+        device.approved_by, device.approved_at = actor, clock.now()
     device.status = DeviceStatus.ACTIVE
     token = None
     if kind == DeviceKind.HIK_TERMINAL and not device.token_hash:
@@ -223,7 +224,7 @@ def command_queue(
         period_start=start,
         period_end=end,
         created_by=actor,
-        expires_at=timezone.now() + COMMAND_TTL,
+        expires_at=clock.now() + COMMAND_TTL,
     )
     zkteco.format_command(cmd.cmd_id, cmd.command)  # refuses anything not allowed
     cmd.save()
@@ -233,7 +234,7 @@ def command_queue(
 
 def reconciliation_queue_all(*, day: dt.date | None = None) -> int:
     """Queue VERIFY SUM ATTLOG for ``day`` (yesterday) on every active clock, once."""
-    day = day or timezone.localdate() - dt.timedelta(days=1)
+    day = day or clock.today() - dt.timedelta(days=1)
     queued = 0
     for device in Device.objects.filter(kind=DeviceKind.ZK_CLOCK, status=DeviceStatus.ACTIVE):
         zone = zoneinfo.ZoneInfo(device.time_zone)
@@ -255,13 +256,13 @@ def commands_take(device_id: int, *, limit: int = 5) -> list[str]:
     with transaction.atomic():
         commands = list(
             DeviceCommand.objects.select_for_update(skip_locked=True)
-            .filter(device_id=device_id, state=CommandState.PENDING, expires_at__gt=timezone.now())
+            .filter(device_id=device_id, state=CommandState.PENDING, expires_at__gt=clock.now())
             .order_by("created_at")[:limit]
         )
         if not commands:
             return []
         DeviceCommand.objects.filter(pk__in=[c.pk for c in commands]).update(
-            state=CommandState.SENT, sent_at=timezone.now()
+            state=CommandState.SENT, sent_at=clock.now()
         )
     return [zkteco.format_command(c.cmd_id, c.command) for c in commands]
 
@@ -270,7 +271,7 @@ def commands_retry_stale(
     *, sent_timeout: dt.timedelta = dt.timedelta(minutes=10), attempts: int = 3
 ) -> int:
     """Sent but unanswered commands expire; a retry gets a new CmdID (at-least-once)."""
-    now = timezone.now()
+    now = clock.now()
     stale = DeviceCommand.objects.filter(state=CommandState.SENT, sent_at__lt=now - sent_timeout)
     retried = 0
     for cmd in stale:

@@ -6,10 +6,10 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import DutyHandover, DutyLogEntry
+from jinhu.core import clock
 from villages.models import Cadre, Village
 from villages.services import audit_actor
 
@@ -37,7 +37,7 @@ def dutylog_record(
     outcome: str = "",
 ) -> DutyLogEntry:
     _check(actor, village, [cadre])
-    if day > timezone.localdate():
+    if day > clock.today():
         raise ValidationError({"day": _("不能填写未来日期的日志。")})
     entry = DutyLogEntry(
         village=village,

@@ -38,6 +38,7 @@ from attendance.models import (
 )
 from attendance.models.ingest import CommandState, PunchSource, RequestStatus
 from attendance.protocols import Malformed, decode, hikvision, zkteco
+from jinhu.core import clock
 from jinhu.redis_client import redis_client
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def request_store(
         headers=headers,
         body=body,
         remote_addr=remote_addr,
-        received_at=received_at or timezone.now(),
+        received_at=received_at or clock.now(),
         status=status,
         refusal_reason=refusal_reason[:200],
         line_count=line_count,
@@ -191,7 +192,7 @@ def request_claim(request_id: int) -> bool:
     return bool(
         DeviceRequest.objects.filter(
             pk=request_id, parsed_at__isnull=True, status=RequestStatus.ACCEPTED
-        ).update(parsed_at=timezone.now())
+        ).update(parsed_at=clock.now())
     )
 
 
@@ -743,7 +744,7 @@ def command_results_apply(device: Device, text: str) -> int:
         cmd.return_code = result.return_code
         cmd.result = result.values
         cmd.state = CommandState.ACKED if result.return_code == 0 else CommandState.FAILED
-        cmd.finished_at = timezone.now()
+        cmd.finished_at = clock.now()
         cmd.save(update_fields=["return_code", "result", "state", "finished_at"])
         applied += 1
         if cmd.kind == DeviceCommand.Kind.VERIFY_SUM and cmd.state == CommandState.ACKED:
@@ -784,7 +785,7 @@ def _note_attlog_count(device: Device, value: str) -> None:
     if previous is not None and count < previous:
         log.warning("device %s attlog count dropped from %s to %s", device.pk, previous, count)
         Device.objects.filter(pk=device.pk).update(
-            last_attlog_count=count, log_reset_at=timezone.now()
+            last_attlog_count=count, log_reset_at=clock.now()
         )
     elif previous != count:
         Device.objects.filter(pk=device.pk).update(last_attlog_count=count)

@@ -24,6 +24,7 @@ from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES, OutcomeState
 from attendance.services.rosters import duty_rules_for
 from attendance.services.tallies import tallies_refresh
+from jinhu.core import clock
 from jinhu.redis_client import redis_client
 from villages.models import Village
 from villages.roles import sees_all_villages
@@ -45,7 +46,7 @@ def outcomes_judge(
     village: Village, days: list[dt.date], *, now: dt.datetime | None = None
 ) -> dict[str, int]:
     """(Re)judge every sit-in slot of ``village`` on ``days``. Idempotent."""
-    now = now or timezone.now()
+    now = now or clock.now()
     slots = list(
         DutySlot.objects.filter(village=village, day__in=days, kind="sit_in").select_related(
             "outcome"
@@ -140,8 +141,8 @@ def outcomes_judge(
 
 def outcomes_judge_recent(*, days_back: int = 2, now: dt.datetime | None = None) -> int:
     """Periodic: judge recent days everywhere, so slots leave "pending" as time passes."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+    now = now or clock.now()
+    today = clock.local_date(now)
     days = [today - dt.timedelta(days=n) for n in range(days_back + 1)]
     total = 0
     for village in Village.objects.active():

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import PatrolCheck, PatrolFinding
+from jinhu.core import clock
 from villages.services import audit_actor
 
 
@@ -19,7 +20,7 @@ def patrol_record(
         raise PermissionDenied(_("您无权登记该村的巡查。"))
     if cadre is not None and cadre.village_id != village.pk:
         raise ValidationError({"cadre": _("该干部不属于被检查的村。")})
-    if checked_at > timezone.now():
+    if checked_at > clock.now():
         raise ValidationError({"checked_at": _("检查时间不能晚于现在。")})
     check = PatrolCheck(
         village=village,

@@ -15,10 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min
-from django.utils import timezone
 
 from attendance import judging, liveness
 from attendance.services.tallies import month_span
+from jinhu.core import clock
 
 SQL = """
 WITH slots AS (
@@ -244,7 +244,7 @@ def outcomes_rebuild(
     span = with_slots.aggregate(lo=Min("starts_at"), hi=Max("ends_at"))
     if span["lo"] is None:
         return 0
-    now = now or timezone.now()
+    now = now or clock.now()
     params = {
         "start": start,
         "end": end,

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance import pagecache, roster, workdays
@@ -20,6 +19,7 @@ from attendance.models import (
     RosterOverride,
     RotationEntry,
 )
+from jinhu.core import clock
 from villages.models import Cadre, Village
 from villages.services import audit_actor
 
@@ -99,7 +99,7 @@ def slots_materialize(
     Slots that have already started are history and are left alone unless
     ``include_started`` (a staff correction). Running it twice changes nothing.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     wanted = {s.key: s for s in schedule_compute(village, start, end)}
     existing = {
         (s.day, s.part, s.cadre_id): s
@@ -153,7 +153,7 @@ def slots_materialize(
 
 def slots_extend_horizon(*, today: dt.date | None = None) -> int:
     """Keep every active village's slots materialised HORIZON_DAYS ahead."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     total = 0
     for village in Village.objects.active():
         result = slots_materialize(
@@ -195,7 +195,7 @@ def rotation_set(
     """
     _check_roster_permission(actor, village)
     _check_cadres(village, cadres)
-    if effective_from < timezone.localdate():
+    if effective_from < clock.today():
         raise ValidationError(_("轮值安排只能从今天或以后生效；过去的排班请用事后更正。"))
     same_slot = RotationEntry.objects.filter(village=village, weekday=weekday, part=part, kind=kind)
     with audit_actor(actor):
@@ -222,7 +222,7 @@ def rotation_set(
     slots_materialize(
         village=village,
         start=effective_from,
-        end=max(effective_from, timezone.localdate()) + dt.timedelta(days=HORIZON_DAYS),
+        end=max(effective_from, clock.today()) + dt.timedelta(days=HORIZON_DAYS),
     )
     return created
 
@@ -251,7 +251,7 @@ def override_create(
     """
     _check_roster_permission(actor, village)
     _check_cadres(village, [original, replacement])
-    if day < timezone.localdate():
+    if day < clock.today():
         if not correction:
             raise ValidationError(_("过去的排班已锁定；如需更正请由街道工作人员办理事后更正。"))
         if not actor.has_perm("attendance.correct_past_roster", village):
@@ -274,7 +274,7 @@ def override_create(
         original_cadre=original,
         replacement_cadre=replacement,
         reason=reason.strip(),
-        is_correction=day < timezone.localdate(),
+        is_correction=day < clock.today(),
         requested_by=actor,
         approved_by=actor,
         swap_group=swap_group,

@@ -12,10 +12,10 @@ import datetime as dt
 
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.utils import timezone
 
 from attendance.models import DutyTally, SlotOutcome
 from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES
+from jinhu.core import clock
 
 COUNTS = ("judged", "compliant")
 
@@ -30,7 +30,7 @@ def tallies_refresh(
     *, start: dt.date, end: dt.date, village_ids=None, now: dt.datetime | None = None
 ) -> int:
     """Recount the months touched by ``start``–``end``; returns the rows that changed."""
-    now = now or timezone.now()
+    now = now or clock.now()
     start, end = month_span(start, end)
     outcomes = SlotOutcome.objects.filter(day__gte=start, day__lte=end)
     tallies = DutyTally.objects.filter(
