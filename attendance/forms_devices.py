@@ -2,9 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from attendance.forms import CadreChoiceField, DateTimeInput
-from attendance.models import DeviceCommand
+from attendance.models import DeviceCommand, OutcomeState
 from attendance.models.devices import DeviceKind
-from attendance.models.ingest import OutcomeState
 from villages.forms import StyledFormMixin
 from villages.models import Cadre, Village
 

@@ -5,6 +5,10 @@ commit per heartbeat for the whole city. Instead each process notes a device
 in the shared cache at most every THROTTLE seconds, and a periodic task
 (``attendance.devices_flush_liveness``) copies the cache into the database.
 Readers take the later of the two.
+
+Without the cache (Redis unreachable: ``TolerantRedisCache.degraded``) heartbeats
+still answer, and liveness goes straight to the database instead, at most every
+DB_THROTTLE seconds per device and process, so "silent device" stays true.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from django.core.cache import cache
 from jinhu.core import clock
 
 THROTTLE = 5.0  # seconds between cache writes for one device, per process
+DB_THROTTLE = 60.0  # seconds between database writes for one device, without the cache
 _noted: dict[int, float] = {}
+_noted_db: dict[int, float] = {}
 
 
 def _key(device_id: int) -> str:
@@ -31,6 +37,19 @@ def seen(device_id: int, *, when: dt.datetime | None = None) -> None:
     _noted[device_id] = now
     moment = when or clock.now()
     cache.set(_key(device_id), moment.timestamp(), 14 * 24 * 3600)
+    if getattr(cache, "degraded", False) and now - _noted_db.get(device_id, -DB_THROTTLE) >= (
+        DB_THROTTLE
+    ):
+        from attendance.models import Device
+
+        _noted_db[device_id] = now
+        Device.objects.filter(pk=device_id).update(last_seen_at=moment)
+
+
+def heard_within(device, seconds: float) -> bool:
+    """Whether ``device`` was heard from in the last ``seconds`` (before this request)."""
+    latest = last_seen([device])[device.pk]
+    return latest is not None and (clock.now() - latest).total_seconds() <= seconds
 
 
 def last_seen(devices) -> dict[int, dt.datetime | None]:
@@ -51,11 +70,11 @@ def flush() -> int:
     from attendance.models import Device
 
     devices = list(Device.objects.exclude(status="rejected").only("pk", "last_seen_at"))
+    latest = last_seen(devices)
     changed = []
     for device in devices:
-        latest = last_seen([device])[device.pk]
-        if latest and latest != device.last_seen_at:
-            device.last_seen_at = latest
+        if latest[device.pk] and latest[device.pk] != device.last_seen_at:
+            device.last_seen_at = latest[device.pk]
             changed.append(device)
     Device.objects.bulk_update(changed, ["last_seen_at"])
     return len(changed)
@@ -63,3 +82,4 @@ def flush() -> int:
 
 def clear_local() -> None:
     _noted.clear()
+    _noted_db.clear()

@@ -1,19 +1,22 @@
 """Thin Celery tasks for the duty system: ids and dates in, one service call each.
 
-Every task is safe to run twice (claims, unique keys, recomputation), so
-``acks_late`` is on and a worker killed mid-task loses nothing.
+Every task is safe to run twice (row-lock claims committed with their rows, unique
+keys, recomputation), so ``acks_late`` is on. A task that dies half-way (a killed
+worker, a lost database connection) rolls its transaction back and leaves its work
+in the database, where ``ingest_sweep`` finds it within a minute: every minute from
+beat, and whenever a worker connects to the broker (``jinhu/celery.py``).
+``tests/devices/test_faults.py`` proves it.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from celery import shared_task
 from django.db import OperationalError
 
 from attendance import liveness
-from attendance.services import devices, ingest, outcomes, rosters
-from villages.models import Village
+from attendance.ingest import parse
+from attendance.services import devices, outcomes, rosters
+from jinhu.core import queue
 
 RETRY = {
     "autoretry_for": (OperationalError,),
@@ -32,47 +35,28 @@ def slots_extend_horizon() -> int:
 @shared_task(name="attendance.request_parse", **RETRY)
 def request_parse(request_id: int) -> dict | None:
     """Parse one stored device request (one task per request, never per event)."""
-    result = ingest.request_parse(request_id)
+    result = parse.request_parse(request_id)
     return result.as_dict() if result else None
 
 
 @shared_task(name="attendance.attlog_drain", **RETRY)
 def attlog_drain() -> int:
     """Parse every pending ZKTeco ATTLOG upload, many per statement (PostgreSQL)."""
-    return ingest.attlog_drain()
+    queue.started("attlog-drain")
+    return parse.attlog_drain()
 
 
-@shared_task(name="attendance.requests_parse_stragglers")
-def requests_parse_stragglers() -> int:
-    """Safety net: requests stored but never parsed (a lost task) are parsed now."""
-    from django.db import connection
-
-    from attendance.models import DeviceRequest
-
-    if connection.vendor == "postgresql":
-        ingest.attlog_drain()
-    ids = list(
-        DeviceRequest.objects.unparsed()
-        .filter(device__status="active")
-        .values_list("pk", flat=True)[:1000]
-    )
-    for pk in ids:
-        ingest.request_parse(pk)
-    return len(ids)
+@shared_task(name="attendance.ingest_sweep", **RETRY)
+def ingest_sweep() -> dict:
+    """Stored but unparsed requests, and marked but unjudged days: done now."""
+    return parse.ingest_sweep()
 
 
-@shared_task(name="attendance.outcomes_judge", **RETRY)
-def outcomes_judge(village_id: int, days: list[str]) -> dict | None:
-    village = Village.objects.filter(pk=village_id).first()
-    if village is None:
-        return None
-    return outcomes.outcomes_judge(village, [dt.date.fromisoformat(d) for d in days])
-
-
-@shared_task(name="attendance.outcomes_judge_dirty", **RETRY)
-def outcomes_judge_dirty(village_id: int) -> dict | None:
-    """Judge the days marked dirty for a village (coalesces floods of uploads)."""
-    return outcomes.outcomes_judge_dirty(village_id)
+@shared_task(name="attendance.outcomes_judge_pending", **RETRY)
+def outcomes_judge_pending(village_id: int) -> dict | None:
+    """Judge the days marked for a village (coalesces floods of uploads)."""
+    queue.started(f"judge:{village_id}")
+    return outcomes.outcomes_judge_pending(village_id)
 
 
 @shared_task(name="attendance.outcomes_judge_recent")
@@ -84,6 +68,11 @@ def outcomes_judge_recent() -> int:
 @shared_task(name="attendance.devices_flush_liveness")
 def devices_flush_liveness() -> int:
     return liveness.flush()
+
+
+@shared_task(name="attendance.devices_expire_pending")
+def devices_expire_pending() -> int:
+    return devices.devices_expire_pending()
 
 
 @shared_task(name="attendance.commands_retry_stale")

@@ -13,8 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from attendance.models import DutyLogEntry, SlotOutcome
-from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES
+from attendance.models import COMPLIANT_STATES, JUDGED_STATES, DutyLogEntry, SlotOutcome
 from collective_economy import selectors as economy_selectors
 from demonstration_belt.models import (
     Dimension,

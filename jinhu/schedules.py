@@ -23,9 +23,13 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "outcomes-recent": entry(
         "attendance.outcomes_judge_recent", crontab(minute="*/15"), expires=14 * 60
     ),
-    # Every 5 minutes: requests stored but never parsed (a lost task) are parsed.
-    "requests-stragglers": entry(
-        "attendance.requests_parse_stragglers", crontab(minute="*/5"), expires=4 * 60
+    # Every minute: requests stored but not parsed, and days marked but not judged (a
+    # lost task, a killed worker, Redis down) are done now. Workers also run it whenever
+    # they connect to the broker (jinhu/celery.py), so recovery does not wait for beat.
+    "ingest-sweep": entry("attendance.ingest_sweep", crontab(), expires=50),
+    # 04:20 every night: unknown devices nobody approved are forgotten.
+    "devices-expire-pending": entry(
+        "attendance.devices_expire_pending", crontab(hour=4, minute=20), expires=3 * 3600
     ),
     # Every 10 minutes: unanswered device commands expire and are re-sent.
     "commands-retry": entry(

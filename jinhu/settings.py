@@ -150,9 +150,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis is an accelerator: when it is unreachable the cache answers misses and
+            # drops writes (pages render uncached, liveness goes to the database) instead
+            # of failing the request (jinhu/core/cache.py).
+            "BACKEND": "jinhu.core.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "jinhu",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
 else:
@@ -165,19 +169,37 @@ else:
 # web process, so that a newcomer needs no services at all.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# In eager mode a failing task must not fail the request that queued it (a device
+# whose upload is stored is answered OK; the work stays queued in the database).
+# The test suite turns propagation on, to see every error.
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
-# Every task is written to be safe to run twice, so late acks are fine and a
-# worker killed mid-task loses nothing.
+# Every task is safe to run twice, so late acks are fine. A worker killed mid-task
+# loses nothing either way: a parse commits its claim with its rows, and the work a
+# task would do is recorded in the database before it is queued, where
+# attendance.ingest_sweep finds it within a minute (beat, and at every connection of
+# a worker to the broker): tests/devices/test_faults.py.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queueing from a web request must not hang on a broker that is down: a short
+# connection timeout and one quick retry, then the send is skipped (jinhu/core/queue.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Tasks a worker queues every time it connects to the broker (start, and Redis back
+# after an outage): the sweep that parses and judges whatever waited meanwhile.
+JINHU_WORKER_CONNECT_TASKS = ["attendance.ingest_sweep"]
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_ENABLE_UTC = True
 
@@ -277,15 +299,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # ---------------------------------------------------------------------------
 # Logging: one line per event to stderr; the process manager collects it.
 # ---------------------------------------------------------------------------
+# Device tokens never reach a log line: every handler redacts /hik/events/<token>/
+# (jinhu/core/redact.py), and Django's own request loggers go through these handlers.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_tokens": {"()": "jinhu.core.redact.RedactTokens"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # (Django's defaults would print these once more, unredacted, under DEBUG.)
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # its start-up banner on every command
         "celery.app.trace": {"level": "WARNING"},  # a line per task: too much in eager mode
@@ -302,6 +336,14 @@ JINHU_DEVICE_KEEP_PICTURES = env.bool("JINHU_DEVICE_KEEP_PICTURES", default=True
 JINHU_DEVICE_MAX_BODY = env.int("JINHU_DEVICE_MAX_BODY", default=4 * 1024 * 1024)
 # Requests per minute one device may make (per web process) before getting 429.
 JINHU_DEVICE_RATE_LIMIT = env.int("JINHU_DEVICE_RATE_LIMIT", default=600)
+# Refused device requests (unknown serial numbers or tokens, unapproved devices) per
+# minute and source address (per web process); beyond it nothing is written.
+JINHU_DEVICE_REFUSED_RATE_LIMIT = env.int("JINHU_DEVICE_REFUSED_RATE_LIMIT", default=30)
+# Bytes of a refused request's body that are kept (with its headers and size).
+JINHU_DEVICE_REFUSED_KEEP = env.int("JINHU_DEVICE_REFUSED_KEEP", default=4096)
+# Unknown clocks recorded for approval at most at once, and days they wait before expiring.
+JINHU_DEVICE_PENDING_MAX = env.int("JINHU_DEVICE_PENDING_MAX", default=50)
+JINHU_DEVICE_PENDING_DAYS = env.int("JINHU_DEVICE_PENDING_DAYS", default=14)
 # Day of the following month by which a village's monthly progress report is due.
 JINHU_REPORT_DUE_DAY = env.int("JINHU_REPORT_DUE_DAY", default=5)
 # Base URL printed on posters and QR codes (the public roster pages).

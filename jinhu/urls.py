@@ -24,5 +24,5 @@ urlpatterns = [
     path("economy/", include("collective_economy.urls")),
     path("belt/", include("demonstration_belt.urls")),
     path("duty/", include("attendance.urls_public")),
-    path("", include("attendance.urls_devices")),
+    path("", include("attendance.endpoints.urls")),
 ]

@@ -163,14 +163,19 @@ def _no_network():
 def _clear_cache():
     from django.core.cache import cache
 
-    from attendance import device_views, liveness, pagecache
+    from attendance import liveness, pagecache
+    from attendance.endpoints import admission
     from attendance.services import devices
+    from jinhu.core import queue
 
+    if hasattr(cache, "reset"):
+        cache.reset()
     cache.clear()
     pagecache.clear_local()
     liveness.clear_local()
     devices.forget()
-    device_views.reset_rate_limits()
+    admission.reset_rate_limits()
+    queue.reset()
     yield
 
 

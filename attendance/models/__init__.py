@@ -1,18 +1,43 @@
-"""Attendance models, split by concern (each module stays small)."""
+"""Attendance models, split by concern (each module stays small).
+
+- ``rosters``: duty rules, weekly rotation, dated overrides, holidays, duty slots
+- ``absences``: leave and out-on-business reports and their tiered approval
+- ``dutylog``: the duty log (visitors, matters, disputes) and handovers
+- ``patrols``: central patrol spot-checks and their findings
+- ``devices``: the device registry, commands sent to clocks, reconciliation
+- ``ingest``: what devices send (raw requests) and what it became (punches,
+  quarantined lines, device events, PIN mappings)
+- ``outcomes``: the verdict on each duty slot, corrections, monthly tallies
+"""
 
 from attendance.models.absences import AbsenceApproval, AbsenceReport, ApprovalTier
-from attendance.models.devices import Device
+from attendance.models.devices import (
+    CommandState,
+    Device,
+    DeviceCommand,
+    DeviceKind,
+    DeviceStatus,
+    Reconciliation,
+)
 from attendance.models.dutylog import DutyHandover, DutyLogEntry
 from attendance.models.ingest import (
-    DeviceCommand,
+    PARSED_KINDS,
     DeviceEvent,
     DeviceRequest,
+    PinMapping,
+    Protocol,
+    Punch,
+    PunchSource,
+    QuarantinedLine,
+    RequestStatus,
+)
+from attendance.models.outcomes import (
+    COMPLIANT_STATES,
+    JUDGED_STATES,
     DutyTally,
     OutcomeCorrection,
-    PinMapping,
-    Punch,
-    QuarantinedLine,
-    Reconciliation,
+    OutcomeState,
+    PendingJudgement,
     SlotOutcome,
 )
 from attendance.models.patrols import PatrolCheck, PatrolFinding
@@ -26,13 +51,19 @@ from attendance.models.rosters import (
 )
 
 __all__ = [
+    "COMPLIANT_STATES",
+    "JUDGED_STATES",
+    "PARSED_KINDS",
     "AbsenceApproval",
     "AbsenceReport",
     "ApprovalTier",
+    "CommandState",
     "Device",
     "DeviceCommand",
     "DeviceEvent",
+    "DeviceKind",
     "DeviceRequest",
+    "DeviceStatus",
     "DutyHandover",
     "DutyLogEntry",
     "DutyRules",
@@ -41,12 +72,17 @@ __all__ = [
     "HolidayArrangement",
     "HolidayOverride",
     "OutcomeCorrection",
+    "OutcomeState",
     "PatrolCheck",
     "PatrolFinding",
+    "PendingJudgement",
     "PinMapping",
+    "Protocol",
     "Punch",
+    "PunchSource",
     "QuarantinedLine",
     "Reconciliation",
+    "RequestStatus",
     "RosterOverride",
     "RotationEntry",
     "SlotOutcome",

@@ -7,6 +7,8 @@ never stores video.
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -115,5 +117,120 @@ class Device(models.Model):
         return self.name or self.serial_number or self.mac_address or f"设备 {self.pk}"
 
     @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The zone the device's wall clock runs in (its times arrive without an offset)."""
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
     def is_attendance_device(self) -> bool:
         return self.kind in (DeviceKind.ZK_CLOCK, DeviceKind.HIK_TERMINAL)
+
+
+class DeviceScopedQuerySet(ScopedQuerySet):
+    """Rows that belong to a device, scoped through the device's village."""
+
+    village_path = "device__village"
+
+
+class CommandState(models.TextChoices):
+    PENDING = "pending", _("待下发")
+    SENT = "sent", _("已下发")
+    ACKED = "acked", _("已执行")
+    FAILED = "failed", _("执行失败")
+    EXPIRED = "expired", _("已过期")
+
+
+class DeviceCommand(models.Model):
+    class Kind(models.TextChoices):
+        DATA_QUERY = "data_query", _("补传考勤记录")
+        VERIFY_SUM = "verify_sum", _("核对记录数")
+        INFO = "info", _("读取设备信息")
+
+    device = models.ForeignKey(
+        Device, on_delete=models.CASCADE, related_name="commands", verbose_name=_("设备")
+    )
+    cmd_id = models.CharField(_("命令编号"), max_length=16)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    command = models.CharField(_("命令"), max_length=200)
+    period_start = models.DateTimeField(_("起始时间"), null=True, blank=True)
+    period_end = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=8, choices=CommandState.choices, default=CommandState.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    return_code = models.IntegerField(_("返回码"), null=True, blank=True)
+    result = models.JSONField(_("返回内容"), default=dict, blank=True)
+    #: the command this one re-sends (a retry gets a new CmdID)
+    retry_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("重发自"),
+    )
+
+    objects = DeviceScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("设备命令")
+        verbose_name_plural = _("设备命令")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "cmd_id"], name="command_id_unique"),
+        ]
+        indexes = [
+            # getrequest: a device's pending commands, oldest first.
+            models.Index(fields=["device", "state", "created_at"], name="command_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cmd_id} {self.command}"
+
+
+class Reconciliation(models.Model):
+    """A day's count on the device (VERIFY SUM) against what we stored."""
+
+    device = models.ForeignKey(
+        Device, on_delete=models.CASCADE, related_name="reconciliations", verbose_name=_("设备")
+    )
+    day = models.DateField(_("日期"))
+    device_count = models.PositiveIntegerField(_("设备记录数"))
+    stored_count = models.PositiveIntegerField(_("平台记录数"))
+    checked_at = models.DateTimeField(_("核对时间"), auto_now=True)
+    backfill = models.ForeignKey(
+        DeviceCommand,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("补传命令"),
+    )
+
+    objects = DeviceScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("记录核对")
+        verbose_name_plural = _("记录核对")
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "day"], name="reconciliation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.day}: {self.device_count}/{self.stored_count}"
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.device_count - self.stored_count)

@@ -14,8 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from attendance.models.devices import Device
-from attendance.models.rosters import DutySlot
+from attendance.models.devices import Device, DeviceScopedQuerySet
 from villages.models import Cadre, ScopedQuerySet, Village
 
 
@@ -29,10 +28,6 @@ class RequestStatus(models.TextChoices):
     REFUSED = "refused", _("已拒绝")
 
 
-class DeviceScopedQuerySet(ScopedQuerySet):
-    village_path = "device__village"
-
-
 class DeviceRequestQuerySet(DeviceScopedQuerySet):
     def unparsed(self):
         return self.filter(
@@ -41,9 +36,11 @@ class DeviceRequestQuerySet(DeviceScopedQuerySet):
 
 
 class DeviceRequest(models.Model):
+    # SET_NULL: an unknown device's pending row expires (``devices_expire_pending``) while
+    # the refused requests that created it stay, with the serial in their query string.
     device = models.ForeignKey(
         Device,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="requests",
@@ -57,6 +54,8 @@ class DeviceRequest(models.Model):
     query_string = models.TextField(_("查询参数"), blank=True)
     headers = models.JSONField(_("请求头"), default=dict)
     body = models.BinaryField(_("请求体"), blank=True)
+    #: bytes received; more than ``len(body)`` when a refused body was kept only in part
+    body_size = models.PositiveIntegerField(_("请求体字节数"), default=0)
     remote_addr = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     received_at = models.DateTimeField(_("接收时间"), db_index=True)
     status = models.CharField(_("处理结果"), max_length=10, choices=RequestStatus.choices)
@@ -66,6 +65,11 @@ class DeviceRequest(models.Model):
     encoding = models.CharField(_("编码"), max_length=16, blank=True)
     line_count = models.PositiveIntegerField(_("行数"), default=0)
     result = models.JSONField(_("解析结果"), default=dict, blank=True)
+    #: seconds the device's clock was behind the server when this upload was received
+    #: (receipt minus its newest line), measured when the upload is real-time: one line,
+    #: or from a device heard from just before it (a reconnecting device's backlog is old
+    #: by nature and says nothing about its clock). Negative: the clock is ahead.
+    clock_offset = models.IntegerField(_("设备时钟偏差（秒）"), null=True, blank=True)
 
     objects = DeviceRequestQuerySet.as_manager()
 
@@ -86,6 +90,10 @@ class DeviceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def body_truncated(self) -> bool:
+        return self.body_size > len(self.body or b"")
 
 
 #: request kinds the parse task turns into rows
@@ -323,260 +331,3 @@ class PinMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device} {self.pin} → {self.cadre}"
-
-
-class CommandState(models.TextChoices):
-    PENDING = "pending", _("待下发")
-    SENT = "sent", _("已下发")
-    ACKED = "acked", _("已执行")
-    FAILED = "failed", _("执行失败")
-    EXPIRED = "expired", _("已过期")
-
-
-class DeviceCommand(models.Model):
-    class Kind(models.TextChoices):
-        DATA_QUERY = "data_query", _("补传考勤记录")
-        VERIFY_SUM = "verify_sum", _("核对记录数")
-        INFO = "info", _("读取设备信息")
-
-    device = models.ForeignKey(
-        Device, on_delete=models.CASCADE, related_name="commands", verbose_name=_("设备")
-    )
-    cmd_id = models.CharField(_("命令编号"), max_length=16)
-    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
-    command = models.CharField(_("命令"), max_length=200)
-    period_start = models.DateTimeField(_("起始时间"), null=True, blank=True)
-    period_end = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    state = models.CharField(
-        _("状态"), max_length=8, choices=CommandState.choices, default=CommandState.PENDING
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("发起人"),
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    expires_at = models.DateTimeField(_("过期时间"))
-    return_code = models.IntegerField(_("返回码"), null=True, blank=True)
-    result = models.JSONField(_("返回内容"), default=dict, blank=True)
-    #: the command this one re-sends (a retry gets a new CmdID)
-    retry_of = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("重发自"),
-    )
-
-    objects = DeviceScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("设备命令")
-        verbose_name_plural = _("设备命令")
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["device", "cmd_id"], name="command_id_unique"),
-        ]
-        indexes = [
-            # getrequest: a device's pending commands, oldest first.
-            models.Index(fields=["device", "state", "created_at"], name="command_queue"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.cmd_id} {self.command}"
-
-
-class Reconciliation(models.Model):
-    """A day's count on the device (VERIFY SUM) against what we stored."""
-
-    device = models.ForeignKey(
-        Device, on_delete=models.CASCADE, related_name="reconciliations", verbose_name=_("设备")
-    )
-    day = models.DateField(_("日期"))
-    device_count = models.PositiveIntegerField(_("设备记录数"))
-    stored_count = models.PositiveIntegerField(_("平台记录数"))
-    checked_at = models.DateTimeField(_("核对时间"), auto_now=True)
-    backfill = models.ForeignKey(
-        DeviceCommand,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("补传命令"),
-    )
-
-    objects = DeviceScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("记录核对")
-        verbose_name_plural = _("记录核对")
-        ordering = ["-day"]
-        constraints = [
-            models.UniqueConstraint(fields=["device", "day"], name="reconciliation_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.device} {self.day}: {self.device_count}/{self.stored_count}"
-
-    @property
-    def missing(self) -> int:
-        return max(0, self.device_count - self.stored_count)
-
-
-class OutcomeState(models.TextChoices):
-    PENDING = "pending", _("待判定")
-    UNKNOWN = "unknown", _("设备未同步")
-    ON_TIME = "on_time", _("正常")
-    LATE = "late", _("迟到")
-    LEFT_EARLY = "left_early", _("早退")
-    LATE_AND_EARLY = "late_early", _("迟到且早退")
-    ABSENT = "absent", _("缺勤")
-    EXCUSED = "excused", _("请假/外出报备")
-
-
-#: states that count for a village (pending and unknown never count against it)
-JUDGED_STATES = (
-    OutcomeState.ON_TIME,
-    OutcomeState.LATE,
-    OutcomeState.LEFT_EARLY,
-    OutcomeState.LATE_AND_EARLY,
-    OutcomeState.ABSENT,
-    OutcomeState.EXCUSED,
-)
-COMPLIANT_STATES = (OutcomeState.ON_TIME, OutcomeState.EXCUSED)
-
-
-class SlotOutcomeQuerySet(ScopedQuerySet):
-    village_path = "slot__village"
-
-
-class SlotOutcome(models.Model):
-    """The attendance verdict on one duty slot, recomputed from punches (never edited)."""
-
-    # A derived table, rewritten in bulk by the judge and the rebuild: no database-level
-    # foreign keys (their deferred checks were 37 of 84 s rebuilding a city's year in
-    # bench/scoring.py); the ORM still cascades deletions from slots, villages, cadres.
-    # The slot is the key (no separate id), and the village and cadre columns are
-    # covered by the composite indexes below: three indexes to maintain instead of six.
-    slot = models.OneToOneField(
-        DutySlot,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="outcome",
-        verbose_name=_("值班时段"),
-        db_constraint=False,
-    )
-    # Denormalised from the slot for the monthly scans (no join needed).
-    village = models.ForeignKey(
-        Village,
-        on_delete=models.CASCADE,
-        related_name="outcomes",
-        verbose_name=_("村（社区）"),
-        db_constraint=False,
-        db_index=False,
-    )
-    cadre = models.ForeignKey(
-        Cadre,
-        on_delete=models.CASCADE,
-        related_name="outcomes",
-        verbose_name=_("干部"),
-        db_constraint=False,
-        db_index=False,
-    )
-    day = models.DateField(_("日期"))
-    state = models.CharField(_("结果"), max_length=12, choices=OutcomeState.choices)
-    arrived_at = models.DateTimeField(_("签到"), null=True, blank=True)
-    left_at = models.DateTimeField(_("签退"), null=True, blank=True)
-    biometric = models.BooleanField(_("生物识别签到"), default=False)
-    corroborated = models.BooleanField(_("视频佐证"), default=False)
-    punch_count = models.PositiveSmallIntegerField(_("打卡次数"), default=0)
-    note = models.CharField(_("说明"), max_length=200, blank=True)
-    #: a manual correction decided this outcome; the mark never goes away
-    manual = models.BooleanField(_("人工更正"), default=False)
-    judged_at = models.DateTimeField(_("判定时间"))
-
-    objects = SlotOutcomeQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("考勤结果")
-        verbose_name_plural = _("考勤结果")
-        ordering = ["-day"]
-        indexes = [
-            # Monthly compliance and scoring: a village's outcomes by day.
-            # (A cadre's outcomes are read within their village: no index of their own,
-            # which saved a quarter of the time writing a city's year of outcomes.)
-            models.Index(fields=["village", "day", "state"], name="outcome_village_day"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.slot} {self.get_state_display()}"
-
-
-class OutcomeCorrection(models.Model):
-    """A manual correction of a slot's outcome: reason, approver, forever marked."""
-
-    slot = models.ForeignKey(
-        DutySlot, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("值班时段")
-    )
-    state = models.CharField(_("更正为"), max_length=12, choices=OutcomeState.choices)
-    reason = models.CharField(_("原因"), max_length=300)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("申请人"),
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("批准人"),
-    )
-    created_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("考勤更正")
-        verbose_name_plural = _("考勤更正")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.slot} → {self.get_state_display()}"
-
-
-class DutyTally(models.Model):
-    """A village's slot outcomes counted per month, kept up to date by the judge.
-
-    Scoring a city reads these twelve rows per village instead of grouping millions
-    of outcomes. Each row is recounted from ``SlotOutcome`` whenever the judge or the
-    rebuild touches the month (never incremented), and ``changed_at`` moves only when
-    a count changes, which is what makes a score stale.
-    """
-
-    village = models.ForeignKey(
-        Village,
-        on_delete=models.CASCADE,
-        related_name="duty_tallies",
-        verbose_name=_("村（社区）"),
-        db_constraint=False,
-    )
-    year = models.PositiveSmallIntegerField(_("年度"))
-    month = models.PositiveSmallIntegerField(_("月份"))
-    judged = models.PositiveIntegerField(_("已判定"), default=0)
-    compliant = models.PositiveIntegerField(_("合规"), default=0)
-    changed_at = models.DateTimeField(_("变动时间"))
-
-    class Meta:
-        verbose_name = _("坐班月度统计")
-        verbose_name_plural = _("坐班月度统计")
-        constraints = [
-            models.UniqueConstraint(fields=["village", "year", "month"], name="duty_tally_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.village_id} {self.year}-{self.month:02d}"

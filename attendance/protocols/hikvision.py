@@ -185,9 +185,13 @@ def parse(content_type: str, body: bytes, *, keep_pictures: bool = True) -> list
     media = _media_type(content_type)
     if not body.strip():
         raise BodyError("请求体为空")
-    if media.startswith("multipart/"):
-        return _parse_multipart(content_type, body, keep_pictures=keep_pictures)
-    return [_event_from_dict(1, _parse_part(1, media, body))]
+    try:
+        if media.startswith("multipart/"):
+            return _parse_multipart(content_type, body, keep_pictures=keep_pictures)
+        return [_event_from_dict(1, _parse_part(1, media, body))]
+    except RecursionError:
+        # JSON or XML nested deeper than the interpreter's stack: no device sends that.
+        raise BodyError("请求体嵌套层数过多，不是事件通知") from None
 
 
 def _parse_multipart(content_type: str, body: bytes, *, keep_pictures: bool) -> list[HikEvent]:

@@ -1,24 +1,40 @@
-"""The device registry: registration, approval, tokens, PIN mapping, commands."""
+"""The device registry: registration, approval, tokens, PIN mapping, commands and their
+results, reconciliation, and what a clock says about itself (INFO)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import ipaddress
+import logging
 import secrets
 import time
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance.models import Device, DeviceCommand, DeviceRequest, PinMapping, Punch
-from attendance.models.devices import DeviceKind, DeviceStatus
-from attendance.models.ingest import CommandState
+from attendance.ingest.store import parse_later
+from attendance.models import (
+    PARSED_KINDS,
+    CommandState,
+    Device,
+    DeviceCommand,
+    DeviceKind,
+    DeviceRequest,
+    DeviceStatus,
+    PinMapping,
+    Punch,
+    PunchSource,
+    Reconciliation,
+    RequestStatus,
+)
 from attendance.protocols import zkteco
 from jinhu.core import clock
+from jinhu.core.redact import token_digest
 from villages.models import Cadre, Village
 from villages.roles import sees_all_villages
 from villages.services import audit_actor
@@ -26,8 +42,7 @@ from villages.services import audit_actor
 COMMAND_TTL = dt.timedelta(hours=24)
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+log = logging.getLogger(__name__)
 
 
 def _staff_only(actor) -> None:
@@ -87,7 +102,9 @@ def device_register(
     device.mac_address = mac or device.mac_address
     device.name = name or device.name or f"{village.name}{DeviceKind(kind).label}"
     device.location, device.time_zone = location or device.location, time_zone
-    device.installed_on = installed_on or device.installed_on or clock.today()
+    # Punches before the installation day are sent to review; left unknown, none are
+    # (a clock registered today has usually been on the office wall for a while).
+    device.installed_on = installed_on or device.installed_on
     device.allowed_network = allowed_network
     if device.status != DeviceStatus.ACTIVE:  # registering twice changes nothing
         device.approved_by, device.approved_at = actor, clock.now()
@@ -105,22 +122,24 @@ def device_register(
 
 
 def _parse_kept_requests(device: Device) -> None:
-    """Requests kept while the device was pending are parsed once it is trusted."""
-    from attendance.tasks import request_parse
+    """Requests kept whole while the device was pending are parsed once it is trusted.
 
-    pending_ids = list(
-        DeviceRequest.objects.filter(
-            device=device,
-            parsed_at__isnull=True,
-            kind__in=("attlog", "operlog", "rtlog", "hik_event"),
-        ).values_list("pk", flat=True)
-    )
-    if pending_ids:
-        DeviceRequest.objects.filter(pk__in=pending_ids).update(
-            status="accepted", refusal_reason=""
+    Bodies kept only in part (refused traffic keeps a prefix) are not: the device was
+    refused, so it still holds those records and sends them again now it is approved.
+    """
+    kept = [
+        stored
+        for stored in DeviceRequest.objects.filter(
+            device=device, parsed_at__isnull=True, kind__in=PARSED_KINDS
+        ).only("pk", "kind", "body", "body_size")
+        if not stored.body_truncated
+    ]
+    if kept:
+        DeviceRequest.objects.filter(pk__in=[s.pk for s in kept]).update(
+            status=RequestStatus.ACCEPTED, refusal_reason=""
         )
-        for pk in pending_ids:
-            request_parse.delay_on_commit(pk)
+        for stored in kept:
+            parse_later(stored)
 
 
 @transaction.atomic
@@ -371,15 +390,50 @@ def allowed_from(device: Device, remote_addr: str | None) -> bool:
 
 def ensure_pending(
     *, serial: str | None = None, mac: str | None = None, kind: str, push_version: str = ""
-) -> Device:
-    """An unknown device knocked: record it for staff to approve, never trust it."""
+) -> Device | None:
+    """An unknown device knocked: record it for staff to approve, never trust it.
+
+    At most ``JINHU_DEVICE_PENDING_MAX`` pending devices are kept (they expire after
+    ``JINHU_DEVICE_PENDING_DAYS`` without approval): past the cap, None, and the
+    request is refused without creating a row, so a flood of invented serial numbers
+    cannot fill the registry.
+    """
     lookup = {"serial_number": serial} if serial else {"mac_address": mac}
-    device, _created = Device.objects.get_or_create(
-        **lookup,
-        defaults={"kind": kind, "status": DeviceStatus.PENDING, "push_version": push_version[:16]},
-    )
+    device = Device.objects.filter(**lookup).first()
+    if device is None:
+        if Device.objects.filter(status=DeviceStatus.PENDING).count() >= (
+            settings.JINHU_DEVICE_PENDING_MAX
+        ):
+            return None
+        device, _created = Device.objects.get_or_create(
+            **lookup,
+            defaults={
+                "kind": kind,
+                "status": DeviceStatus.PENDING,
+                "push_version": push_version[:16],
+            },
+        )
     _memo.pop(f"sn:{serial}", None)
     return device
+
+
+def devices_expire_pending(*, now: dt.datetime | None = None) -> int:
+    """Pending devices nobody approved within ``JINHU_DEVICE_PENDING_DAYS`` are forgotten.
+
+    Their refused requests stay (with the serial number in the query string).
+    """
+    cutoff = (now or clock.now()) - dt.timedelta(days=settings.JINHU_DEVICE_PENDING_DAYS)
+    stale = Device.objects.filter(status=DeviceStatus.PENDING, created_at__lt=cutoff).filter(
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=cutoff)
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        DeviceRequest.objects.filter(device_id__in=ids).update(device=None)
+        deleted, _ = Device.objects.filter(pk__in=ids, status=DeviceStatus.PENDING).delete()
+    forget()
+    return deleted
 
 
 @transaction.atomic
@@ -396,3 +450,75 @@ def punch_review(*, actor, punch: Punch, accept: bool) -> Punch:
 
         outcomes_judge_later(punch.village_id, [timezone.localtime(punch.punched_at).date()])
     return punch
+
+
+# ---------------------------------------------------------------------------
+# Command results (devicecmd), processed when they arrive; INFO notes
+# ---------------------------------------------------------------------------
+@transaction.atomic
+def command_results_apply(device: Device, text: str) -> int:
+    """Mark commands acked/failed; VERIFY SUM results feed the reconciliation."""
+    applied = 0
+    for result in zkteco.parse_devicecmd(text):
+        cmd = DeviceCommand.objects.filter(device=device, cmd_id=result.cmd_id).first()
+        if cmd is None or cmd.state in (CommandState.ACKED, CommandState.FAILED):
+            continue  # unknown, or a duplicate reply: ignore
+        cmd.return_code = result.return_code
+        cmd.result = result.values
+        cmd.state = CommandState.ACKED if result.return_code == 0 else CommandState.FAILED
+        cmd.finished_at = clock.now()
+        cmd.save(update_fields=["return_code", "result", "state", "finished_at"])
+        applied += 1
+        if cmd.kind == DeviceCommand.Kind.VERIFY_SUM and cmd.state == CommandState.ACKED:
+            reconciliation_record(cmd)
+        if cmd.kind == DeviceCommand.Kind.INFO and "TransactionCount" in result.values:
+            _note_attlog_count(device, result.values["TransactionCount"])
+    return applied
+
+
+def reconciliation_record(cmd: DeviceCommand) -> Reconciliation | None:
+    try:
+        device_count = int(cmd.result.get("AttlogSum", ""))
+    except ValueError:
+        return None
+    day = timezone.localtime(cmd.period_start, zoneinfo.ZoneInfo(cmd.device.time_zone)).date()
+    stored = Punch.objects.filter(
+        device=cmd.device,
+        record_id__isnull=True,  # (always, for ATTLOG: lets the content key's index serve)
+        punched_at__gte=cmd.period_start,
+        punched_at__lte=cmd.period_end,
+        source=PunchSource.ZK_ATTLOG,
+    ).count()
+    rec, _created = Reconciliation.objects.update_or_create(
+        device=cmd.device,
+        day=day,
+        defaults={"device_count": device_count, "stored_count": stored},
+    )
+    return rec
+
+
+def _note_attlog_count(device: Device, value: str) -> None:
+    """The device's own record count may only grow; a drop means its log was cleared."""
+    try:
+        count = int(value)
+    except ValueError:
+        return
+    previous = device.last_attlog_count
+    if previous is not None and count < previous:
+        log.warning("device %s attlog count dropped from %s to %s", device.pk, previous, count)
+        Device.objects.filter(pk=device.pk).update(
+            last_attlog_count=count, log_reset_at=clock.now()
+        )
+    elif previous != count:
+        Device.objects.filter(pk=device.pk).update(last_attlog_count=count)
+    device.last_attlog_count = count
+
+
+def note_info(device: Device, info: str) -> None:
+    """getrequest ``INFO=``: firmware and the attlog count (only written when it changed)."""
+    fields = zkteco.parse_info(info)
+    if "attlogs" in fields:
+        _note_attlog_count(device, fields["attlogs"])
+    firmware = fields.get("firmware", "")[:64]
+    if firmware and firmware != device.firmware:
+        Device.objects.filter(pk=device.pk).update(firmware=firmware)

@@ -6,26 +6,29 @@ import datetime as dt
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance import judging, liveness
 from attendance.models import (
+    COMPLIANT_STATES,
+    JUDGED_STATES,
     AbsenceReport,
     Device,
     DeviceEvent,
     DutySlot,
     OutcomeCorrection,
+    OutcomeState,
+    PendingJudgement,
     Punch,
     SlotOutcome,
 )
 from attendance.models.devices import DeviceKind, DeviceStatus
-from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES, OutcomeState
 from attendance.services.rosters import duty_rules_for
 from attendance.services.tallies import tallies_refresh
-from jinhu.core import clock
-from jinhu.redis_client import redis_client
+from jinhu.core import clock, queue
 from villages.models import Village
 from villages.roles import sees_all_villages
 from villages.services import audit_actor
@@ -215,49 +218,84 @@ def absence_days(report: AbsenceReport) -> list[dt.date]:
 
 
 # ---------------------------------------------------------------------------
-# Queueing re-judgement, coalesced
+# Judging again: marks in the database, tasks coalesced
 # ---------------------------------------------------------------------------
+_MARK_SQL = (
+    "INSERT INTO attendance_pendingjudgement (village_id, day, version, marked_at) "
+    "VALUES {values} ON CONFLICT (village_id, day) "
+    "DO UPDATE SET version = attendance_pendingjudgement.version + 1, marked_at = %s"
+)
 
 
 def outcomes_judge_later(village_id: int, days) -> None:
-    """Queue the re-judging of village-days once the transaction commits.
+    """Mark village-days for judging, in the caller's transaction; queue a judge on commit."""
+    outcomes_mark({village_id: days})
 
-    A backlog of two thousand uploads for one village would otherwise queue two
-    thousand judging tasks for the same days. With Redis, the days are added to
-    the village's "dirty" set and at most one task per village is waiting at a
-    time; it judges every day marked when it runs (late marks queue another).
+
+def outcomes_mark(days_by_village: dict[int, object]) -> None:
+    """Mark village-days for judging, in the caller's transaction; queue one judge per village.
+
+    The marks are rows (``PendingJudgement``), written with the punches, leave or
+    corrections that make the days stale, so they survive a Redis restart and a
+    killed worker. A backlog of two thousand uploads for one village marks the same
+    days two thousand times but queues one task: the queue coalesces per village, and
+    the task judges every day marked when it runs. One statement, rows in key order:
+    two transactions marking the same days wait for each other instead of deadlocking.
     """
-    from django.conf import settings
-    from django.db import transaction
-
-    days = sorted({d if isinstance(d, str) else d.isoformat() for d in days})
-    if not days:
+    rows = sorted(
+        {
+            (village_id, d if isinstance(d, dt.date) else dt.date.fromisoformat(d))
+            for village_id, days in days_by_village.items()
+            for d in days
+        }
+    )
+    if not rows:
         return
+    now = clock.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_SQL.format(values=", ".join(["(%s, %s, 1, %s)"] * len(rows))),
+            [v for village_id, day in rows for v in (village_id, day, now)] + [now],
+        )
+    for village_id in sorted({village_id for village_id, _day in rows}):
+        queue.enqueue_on_commit(
+            "attendance.outcomes_judge_pending",
+            village_id,
+            coalesce=f"judge:{village_id}",
+            ttl=600,
+        )
 
-    def queue() -> None:
-        from attendance.tasks import outcomes_judge, outcomes_judge_dirty
-        from jinhu.celery import app
 
-        if not settings.REDIS_URL or app.conf.task_always_eager:
-            outcomes_judge.delay(village_id, days)
-            return
-        client = redis_client()
-        client.sadd(f"judge-dirty:{village_id}", *days)
-        if client.set(f"judge-queued:{village_id}", 1, nx=True, ex=600):
-            outcomes_judge_dirty.delay(village_id)
+def outcomes_judge_pending(village_id: int) -> dict | None:
+    """Judge every day marked for the village; remove only the marks it has seen.
 
-    transaction.on_commit(queue)
-
-
-def outcomes_judge_dirty(village_id: int) -> dict | None:
-    """Judge every day marked dirty for the village (the coalesced task's body)."""
-    client = redis_client()
-    client.delete(f"judge-queued:{village_id}")  # marks from now on queue a new task
-    key = f"judge-dirty:{village_id}"
-    marked = [d.decode() for d in client.smembers(key)]
-    village = Village.objects.filter(pk=village_id).first()
-    if village is None or not marked:
+    A mark set again while judging (its ``version`` moved) stays, and its own task
+    judges it again: a punch committed during this run is never left unjudged.
+    """
+    marks = list(
+        PendingJudgement.objects.filter(village_id=village_id).values_list("day", "version")
+    )
+    if not marks:
         return None
-    result = outcomes_judge(village, [dt.date.fromisoformat(d) for d in marked])
-    client.srem(key, *marked)  # only after judging: a crash leaves them marked
+    village = Village.objects.filter(pk=village_id).first()
+    if village is None:  # deleted since: nothing left to judge
+        PendingJudgement.objects.filter(village_id=village_id).delete()
+        return None
+    result = outcomes_judge(village, [day for day, _version in marks])
+    seen = Q()
+    for day, version in marks:
+        seen |= Q(day=day, version=version)
+    PendingJudgement.objects.filter(seen, village_id=village_id).delete()
     return result
+
+
+def outcomes_judge_pending_all(*, marked_before: dt.datetime) -> int:
+    """The sweep: villages whose marks no task has taken (a lost task, Redis down)."""
+    villages = list(
+        PendingJudgement.objects.filter(marked_at__lt=marked_before)
+        .values_list("village_id", flat=True)
+        .distinct()
+    )
+    for village_id in villages:
+        outcomes_judge_pending(village_id)
+    return len(villages)

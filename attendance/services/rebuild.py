@@ -222,8 +222,7 @@ def outcomes_rebuild(
     """
     if connection.vendor != "postgresql":
         raise NotImplementedError("the set-based rebuild needs PostgreSQL; use outcomes_judge")
-    from attendance.models import DutyRules, DutySlot
-    from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES
+    from attendance.models import COMPLIANT_STATES, JUDGED_STATES, DutyRules, DutySlot
 
     start, end = month_span(start, end)
     liveness.flush()  # the statement reads last_seen_at from the database

@@ -13,8 +13,7 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 
-from attendance.models import DutyTally, SlotOutcome
-from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES
+from attendance.models import COMPLIANT_STATES, JUDGED_STATES, DutyTally, SlotOutcome
 from jinhu.core import clock
 
 COUNTS = ("judged", "compliant")

@@ -6,8 +6,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from attendance.ingest import attlog_sql, parse
 from attendance.models import Device, DeviceRequest, Punch, QuarantinedLine
-from attendance.services import attlog_sql, ingest
+from attendance.protocols import decode, zkteco
 
 pytestmark = pytest.mark.postgres
 
@@ -78,9 +79,9 @@ PUNCH_FIELDS = (
 )
 
 
-def upload(device, lines) -> DeviceRequest:
+def upload(device, lines, clock_offset=None) -> DeviceRequest:
     body = "\n".join(lines).encode()
-    text, encoding = ingest.decode(body)
+    text, encoding = decode(body)
     return DeviceRequest.objects.create(
         device=device,
         protocol="zk",
@@ -92,7 +93,8 @@ def upload(device, lines) -> DeviceRequest:
         received_at=RECEIVED,
         status="accepted",
         encoding=encoding,
-        line_count=ingest.zkteco.count_lines(text),
+        line_count=zkteco.count_lines(text),
+        clock_offset=clock_offset,
     )
 
 
@@ -113,14 +115,20 @@ def reset(request_ids):
 
 def test_sql_path_reaches_the_reference_rows(zk_clock, django_capture_on_commit_callbacks):
     first, second = upload(zk_clock, CORPUS), upload(zk_clock, SECOND)
-    ids = [first.pk, second.pk]
+    # A real-time upload from a clock three hours slow: every line flagged, both paths.
+    skewed = upload(
+        zk_clock, ["1002\t2026-11-03 07:00:00\t0\t1", "1003\t2026-11-03 07:01:00\t0\t1"], 10740
+    )
+    ids = [first.pk, second.pk, skewed.pk]
 
     for pk in ids:
-        ingest.request_parse(pk)
+        parse.request_parse(pk)
     reference = state(ids)
-    # 20 stored (one of them twice in the first upload, three again in the second),
-    # 16 quarantined, each with the reference parser's reason.
-    assert (len(reference[0]), len(reference[1])) == (20, 16)
+    # 22 stored (one of them twice in the first upload, three again in the second, two
+    # from the slow clock), 16 quarantined, each with the reference parser's reason.
+    assert (len(reference[0]), len(reference[1])) == (22, 16)
+    slow = [row for row in reference[0] if row[PUNCH_FIELDS.index("request_id")] == skewed.pk]
+    assert all("clock_skew" in row[PUNCH_FIELDS.index("flags")] for row in slow)
 
     reset(ids)
     with transaction.atomic():
@@ -155,9 +163,10 @@ def test_sql_path_leaves_what_it_cannot_parse_exactly(zk_clock, village_a):
     )
     dst = upload(elsewhere, ["1\t2026-03-08 02:30:00\t0\t1", "1\t2026-11-01 01:30:00\t0\t1"])
     with transaction.atomic():
-        assert attlog_sql.claim(10) == []
-    # The drain hands them to the reference parser instead.
-    assert ingest.attlog_drain() == 4
+        # (A single-line upload is parsed here too: its clock is judged when it is stored.)
+        assert attlog_sql.claim(10) == [single.pk]
+    # The drain hands the others to the reference parser instead.
+    assert parse.attlog_drain() == 4
     assert not DeviceRequest.objects.filter(
         pk__in=[nul.pk, single.pk, gbk.pk, dst.pk], parsed_at__isnull=True
     ).exists()
@@ -173,7 +182,7 @@ def test_drain_parses_a_backlog_once(zk_clock):
         for day in (3, 4, 5)
     ]
     again = upload(zk_clock, ["1001\t2026-11-03 08:00:00\t0\t1", "1001\t2026-11-03 08:01:00\t0\t1"])
-    assert ingest.attlog_drain() == 4
+    assert parse.attlog_drain() == 4
     assert Punch.objects.count() == 15
     results = {
         r.pk: r.result for r in DeviceRequest.objects.filter(pk__in=[x.pk for x in requests])
@@ -186,7 +195,7 @@ def test_drain_parses_a_backlog_once(zk_clock):
         "quarantined": 0,
         "events": 0,
     }
-    assert ingest.attlog_drain() == 0  # nothing left; running it again changes nothing
+    assert parse.attlog_drain() == 0  # nothing left; running it again changes nothing
     assert Punch.objects.count() == 15
     assert timezone.localtime(Punch.objects.order_by("punched_at").first().punched_at).hour == 8
 

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from attendance import liveness
 from attendance.models import (
+    COMPLIANT_STATES,
+    JUDGED_STATES,
     AbsenceReport,
     Device,
     DeviceEvent,
@@ -19,7 +21,6 @@ from attendance.models import (
     RotationEntry,
     SlotOutcome,
 )
-from attendance.models.ingest import COMPLIANT_STATES, JUDGED_STATES
 from attendance.services.outcomes import OUTCOME_FIELDS, outcomes_judge
 from attendance.services.rebuild import outcomes_rebuild
 from attendance.services.rosters import slots_materialize

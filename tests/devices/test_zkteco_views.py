@@ -227,12 +227,12 @@ def test_rate_limit_per_serial(send, zk_clock, settings):
 def test_storage_failure_answers_500_so_the_device_resends(send, zk_clock, monkeypatch):
     from django.db import DatabaseError
 
-    from attendance.services import ingest
+    from attendance.endpoints import admission
 
     def broken(**kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(ingest, "request_store", broken)
+    monkeypatch.setattr(admission, "request_store", broken)
     response = send(ATTLOG)
     assert response.status_code == 500
     assert not Punch.objects.exists()

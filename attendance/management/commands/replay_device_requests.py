@@ -10,9 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
 
-from attendance.models import DeviceRequest
-from attendance.models.ingest import PARSED_KINDS
-from attendance.services.ingest import request_parse
+from attendance.ingest.parse import request_parse
+from attendance.models import PARSED_KINDS, DeviceRequest
 
 
 class Command(BaseCommand):
@@ -45,7 +44,7 @@ class Command(BaseCommand):
             stored = stored.filter(received_at__lt=end)
         totals = {"requests": 0, "punches_new": 0, "punches_duplicate": 0, "quarantined": 0}
         for pk in stored.order_by("received_at", "pk").values_list("pk", flat=True).iterator():
-            result = request_parse(pk, force=True)
+            result = request_parse(pk, replay=True)
             if result is None:
                 continue
             totals["requests"] += 1

@@ -1,7 +1,7 @@
 """ATTLOG uploads parsed inside PostgreSQL, many requests per statement.
 
 The Python parser (``attendance/protocols/zkteco.py`` through
-``ingest.request_parse``) is the reference and the only path on SQLite. On
+``parse.request_parse``) is the reference and the only path on SQLite. On
 PostgreSQL a backlog is parsed here: one statement splits the stored bodies
 into lines, accepts the lines it can *prove* valid, inserts them as punches and
 hands every other non-blank line back to Python, which parses it with the
@@ -12,9 +12,10 @@ would refuse; ``tests/devices/test_attlog_sql.py`` pins the two paths to the sam
 rows on a corpus of awkward lines.
 
 A request is parsed here only when that is known to be exact: an active clock in
-a zone without daylight-saving time (``SQL_ZONES``), a body that was valid UTF-8
-without NUL when it was stored, and more than one line (single-line uploads are
-real-time punches whose clock-skew check stays in Python).
+a zone without daylight-saving time (``SQL_ZONES``) and a body that was valid UTF-8
+without NUL when it was stored. Flags follow ``records.punch_row``: in the future,
+before installation, and from a skewed clock (decided for the whole upload when it
+was stored: ``DeviceRequest.clock_offset``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from collections import defaultdict
 from django.db import connection
 from django.utils import timezone
 
-from attendance.models import DeviceRequest
-from attendance.models.ingest import PunchSource
+from attendance.ingest import records, writes
+from attendance.ingest.records import Context, ParseResult
+from attendance.models import DeviceRequest, PunchSource
 from attendance.protocols import zkteco
 
 #: zones whose wall clock maps one-to-one onto instants for the years accepted below
@@ -45,12 +47,13 @@ _PARSE = """
 WITH req AS (
     SELECT r.id, r.device_id, r.received_at, d.village_id, d.time_zone,
            (d.installed_on::timestamp AT TIME ZONE d.time_zone) AS install_start,
+           coalesce(abs(r.clock_offset) > %(skew)s, false) AS skewed,
            convert_from(r.body, 'UTF8') AS body
     FROM attendance_devicerequest r JOIN attendance_device d ON d.id = r.device_id
     WHERE r.id = ANY(%(ids)s)
 ), lines AS (
     SELECT req.id, req.device_id, req.village_id, req.received_at, req.time_zone,
-           req.install_start, p.n::int AS line_no, l.line, l.f
+           req.install_start, req.skewed, p.n::int AS line_no, l.line, l.f
     FROM req
     CROSS JOIN LATERAL string_to_table(req.body, E'\\n') WITH ORDINALITY AS p(piece, n)
     -- OFFSET 0 keeps the split from being repeated at every reference to f.
@@ -78,7 +81,7 @@ WITH req AS (
            ELSE false END AS ok
     FROM lines l
 ), good AS (
-    SELECT j.id, j.device_id, j.village_id, j.received_at, j.install_start, j.line_no,
+    SELECT j.id, j.device_id, j.village_id, j.received_at, j.install_start, j.skewed, j.line_no,
            f[1] AS pin, f[2] AS raw_time, f[3]::smallint AS status, f[4]::smallint AS verify,
            CASE WHEN btrim(coalesce(f[11], ''), ' ') = ''
                 THEN f[2]::timestamp AT TIME ZONE time_zone
@@ -98,11 +101,12 @@ WITH req AS (
     SELECT DISTINCT ON (device_id, pin, raw_time, status, verify)
            device_id, village_id, %(source)s, pin, cadre_id, punched_at, raw_time, status,
            verify, verify = ANY(%(biometric)s), NULL, id, line_no, received_at,
-           CASE WHEN is_future AND is_early THEN '["future", "before_install"]'::jsonb
-                WHEN is_future THEN '["future"]'::jsonb
-                WHEN is_early THEN '["before_install"]'::jsonb
-                ELSE '[]'::jsonb END,
-           is_future OR is_early,
+           CASE WHEN NOT (is_future OR is_early OR skewed) THEN '[]'::jsonb
+                ELSE to_jsonb(array_remove(ARRAY[CASE WHEN is_future THEN 'future' END,
+                                                 CASE WHEN is_early THEN 'before_install' END,
+                                                 CASE WHEN skewed THEN 'clock_skew' END], NULL))
+           END,
+           is_future OR is_early OR skewed,
            CASE WHEN cadre_id IS NULL THEN '设备工号 ' || pin || ' 尚未对应干部' ELSE '' END
     FROM candidates
     -- Of repeated lines the first is kept (as the reference parser keeps it).
@@ -126,25 +130,22 @@ SELECT 'other', id, NULL, line_no, line, 0 FROM judged WHERE NOT ok
 
 
 _CLAIM = """
-UPDATE attendance_devicerequest SET parsed_at = now()
-WHERE id IN (
-    SELECT r.id FROM attendance_devicerequest r
+SELECT r.id FROM attendance_devicerequest r
     JOIN attendance_device d ON d.id = r.device_id
     WHERE r.status = 'accepted' AND r.parsed_at IS NULL AND r.kind = 'attlog'
       AND d.status = 'active' AND d.time_zone = ANY(%s)
-      AND r.encoding = 'utf-8' AND r.line_count > 1
+      AND r.encoding = 'utf-8'
       AND position('\\x00'::bytea in r.body) = 0
     ORDER BY r.id LIMIT %s
     FOR UPDATE OF r SKIP LOCKED
-)
-RETURNING id
 """
 
 
 def claim(limit: int) -> list[int]:
     """Claim up to ``limit`` pending uploads this path parses exactly (see the module doc).
 
-    Call inside a transaction: the claim commits with the rows, or neither does.
+    A row lock, not a mark: call inside the transaction that writes the rows and marks
+    them parsed (``attlog_parse_batch``); if it fails, the lock goes with it.
     """
     with connection.cursor() as cursor:
         cursor.execute(_CLAIM, [list(SQL_ZONES), limit])
@@ -156,19 +157,19 @@ def attlog_parse_batch(request_ids: list[int]) -> dict[int, dict]:
 
     Runs inside the caller's transaction (the claim and the rows commit together).
     """
-    from attendance.services import ingest
-    from attendance.services.outcomes import outcomes_judge_later
+    from attendance.services.outcomes import outcomes_mark
 
     if not request_ids:
         return {}
-    results = {pk: ingest.ParseResult() for pk in request_ids}
+    results = {pk: ParseResult() for pk in request_ids}
     days: dict[int, set] = defaultdict(set)
     leftovers: dict[int, list[tuple[int, str]]] = defaultdict(list)
     params = {
         "ids": list(request_ids),
         "pin_chars": PIN_CHARS,
         "max_offset": MAX_OFFSET,
-        "future": ingest.FUTURE_TOLERANCE,
+        "future": records.FUTURE_TOLERANCE,
+        "skew": int(records.SKEW_TOLERANCE.total_seconds()),
         "source": PunchSource.ZK_ATTLOG,
         "biometric": sorted(zkteco.BIOMETRIC_VERIFY),
         "zone": timezone.get_current_timezone_name(),
@@ -192,35 +193,37 @@ def attlog_parse_batch(request_ids: list[int]) -> dict[int, dict]:
         result.punches_duplicate -= result.punches_new
     if leftovers:
         _parse_leftovers(leftovers, results, days)
-    for village_id, village_days in days.items():
-        outcomes_judge_later(village_id, village_days)
+    outcomes_mark(days)
     _save_results(results)
     return {pk: r.as_dict() for pk, r in results.items()}
 
 
 def _parse_leftovers(leftovers, results, days) -> None:
     """Lines the strict checks did not accept: the reference parser decides."""
-    from attendance.services import ingest
-
     requests = DeviceRequest.objects.select_related("device").in_bulk(list(leftovers))
     for pk, lines in leftovers.items():
         stored = requests[pk]
-        records = [zkteco.parse_attlog_line(n, line) for n, line in sorted(lines) if line.strip()]
-        # (Never real-time: single-line uploads are not parsed here at all.)
-        rows, bad = ingest.attlog_rows(stored, stored.device, records, realtime=False)
-        part = ingest.ParseResult(quarantined=ingest._quarantine(stored, stored.device, bad))
-        ingest._store_and_count(rows, part)
-        result = results[pk]
-        result.quarantined += part.quarantined
-        result.punches_new += part.punches_new
-        result.punches_duplicate += part.punches_duplicate
+        stored.encoding = "utf-8"  # (only UTF-8 bodies are claimed here)
+        parsed = [zkteco.parse_attlog_line(n, line) for n, line in sorted(lines) if line.strip()]
+        part = writes.rows_write(Context.of(stored, stored.device), parsed)
+        results[pk].add(part)
         days[stored.device.village_id].update(d.isoformat() for d in part.days)
 
 
 def _save_results(results) -> None:
+    """Every claimed request marked parsed with its counts, in the batch's transaction."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE attendance_devicerequest r SET result = v.result::jsonb "
+            "UPDATE attendance_devicerequest r SET parsed_at = now(), result = v.result::jsonb "
             "FROM unnest(%s::bigint[], %s::text[]) AS v(id, result) WHERE r.id = v.id",
             [list(results), [json.dumps(r.as_dict()) for r in results.values()]],
+        )
+        # The device panel shows the offset measured by each clock's latest upload.
+        cursor.execute(
+            "UPDATE attendance_device d SET clock_skew_seconds = v.clock_offset FROM ("
+            "  SELECT DISTINCT ON (device_id) device_id, clock_offset "
+            "  FROM attendance_devicerequest WHERE id = ANY(%s) AND clock_offset IS NOT NULL"
+            "  ORDER BY device_id, id DESC) v "
+            "WHERE d.id = v.device_id AND d.clock_skew_seconds IS DISTINCT FROM v.clock_offset",
+            [list(results)],
         )

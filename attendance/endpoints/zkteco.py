@@ -1,0 +1,224 @@
+"""ZKTeco attendance PUSH ("iclock") endpoints. See ``attendance/endpoints/__init__.py``."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from attendance import liveness
+from attendance.endpoints.admission import (
+    admit_zk,
+    read_body,
+    refuse,
+    store,
+    text,
+)
+from attendance.ingest.records import clock_offset
+from attendance.models import Device, Protocol
+from attendance.protocols import decode, zkteco
+from attendance.services import devices as device_services
+from jinhu.core import clock
+
+log = logging.getLogger(__name__)
+
+ZK_TABLES = {"ATTLOG": "attlog", "OPERLOG": "operlog", "rtlog": "rtlog"}
+#: tables we store but do not interpret (photos, templates, options, error logs)
+ZK_STORED_TABLES = {
+    "ATTPHOTO": "attphoto",
+    "BIODATA": "biodata",
+    "options": "options",
+    "ERRORLOG": "errorlog",
+    "rtstate": "rtstate",
+    "tabledata": "tabledata",
+    "IDCARD": "idcard",
+}
+#: a device heard from this recently before an upload is online: its upload is real-time
+ONLINE_WINDOW = 180  # seconds
+
+
+@csrf_exempt
+def iclock_cdata(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _handshake(request)
+    if request.method != "POST":
+        return text("ERROR: method not allowed", 405)
+    admission = admit_zk(request)
+    table = request.GET.get("table", "")
+    kind = ZK_TABLES.get(table) or ZK_STORED_TABLES.get(table) or "unknown"
+    body, too_big = read_body(request)
+    if not admission.admitted:
+        return refuse(request, admission, protocol=Protocol.ZK, kind=kind, body=body)
+    device = admission.device
+    if body is None:
+        return refuse(
+            request,
+            admission,
+            protocol=Protocol.ZK,
+            kind=kind,
+            reason=too_big,
+            answer=text(f"ERROR: {too_big}", 413),
+        )
+    if kind == "unknown":
+        return refuse(
+            request,
+            admission,
+            protocol=Protocol.ZK,
+            kind=kind,
+            body=body,
+            reason=f"未知的数据表：{table[:40]}",
+            answer=text(f"ERROR: unsupported table {table[:40]!r}", 400),
+        )
+    text_body, encoding = decode(body)
+    lines = zkteco.count_lines(text_body)
+    offset = None
+    if kind == "attlog":
+        offset = clock_offset(
+            text_body,
+            lines=lines,
+            zone=device.zone,
+            received_at=clock.now(),
+            online=liveness.heard_within(device, ONLINE_WINDOW),
+        )
+    try:
+        with transaction.atomic():
+            store(
+                request,
+                device=device,
+                protocol=Protocol.ZK,
+                kind=kind,
+                body=body,
+                line_count=lines,
+                encoding=encoding,
+                clock_offset=offset,
+            )
+            stamp = request.GET.get("Stamp")
+            if stamp and device.stamps.get(table) != stamp:
+                device.stamps = {**device.stamps, table: stamp[:20]}
+                Device.objects.filter(pk=device.pk).update(stamps=device.stamps)
+    except DatabaseError:
+        log.exception("could not store a ZKTeco upload; the device will resend")
+        return text("ERROR: storage unavailable, retry later", 500)
+    liveness.seen(device.pk)
+    if kind in ("attlog", "operlog"):
+        return text(f"OK:{lines}")
+    return text("OK")
+
+
+def _handshake(request: HttpRequest) -> HttpResponse:
+    admission = admit_zk(request)
+    if not admission.admitted:
+        answer = admission.refusal
+        if admission.unknown_serial and request.GET.get("pushver", "").startswith("3"):
+            # Security PUSH v3: a plain OK tells an unregistered device to register.
+            answer = text("OK")
+        return refuse(request, admission, protocol=Protocol.ZK, answer=answer)
+    device = admission.device
+    push_version = request.GET.get("pushver", "")[:16]
+    if push_version and push_version != device.push_version:
+        Device.objects.filter(pk=device.pk).update(push_version=push_version)
+    liveness.seen(device.pk)
+    if request.GET.get("options") != "all":
+        return text("OK")
+    return text(zkteco.handshake_response(device.serial_number, stamps=device.stamps))
+
+
+@csrf_exempt
+def iclock_getrequest(request: HttpRequest) -> HttpResponse:
+    """The command poll, every ``Delay`` seconds: also the heartbeat. No DB write."""
+    admission = admit_zk(request)
+    if not admission.admitted:
+        return refuse(request, admission, protocol=Protocol.ZK)
+    device = admission.device
+    liveness.seen(device.pk)
+    info = request.GET.get("INFO")
+    if info:
+        device_services.note_info(device, info)
+    if device_services.commands_due(device.pk):
+        lines = device_services.commands_take(device.pk)
+        if lines:
+            return text("\n".join(lines) + "\n")
+    return text("OK")
+
+
+@csrf_exempt
+def iclock_ping(request: HttpRequest) -> HttpResponse:
+    admission = admit_zk(request)
+    if not admission.admitted:
+        return refuse(request, admission, protocol=Protocol.ZK)
+    liveness.seen(admission.device.pk)
+    return text("OK")
+
+
+@csrf_exempt
+def iclock_devicecmd(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return text("ERROR: method not allowed", 405)
+    admission = admit_zk(request)
+    body, too_big = read_body(request)
+    if not admission.admitted:
+        return refuse(request, admission, protocol=Protocol.ZK, kind="devicecmd", body=body)
+    if body is None:
+        return text(f"ERROR: {too_big}", 413)
+    device = admission.device
+    try:
+        with transaction.atomic():
+            store(request, device=device, protocol=Protocol.ZK, kind="devicecmd", body=body)
+            device_services.command_results_apply(device, decode(body)[0])
+    except DatabaseError:
+        log.exception("could not store command results")
+        return text("ERROR: storage unavailable, retry later", 500)
+    liveness.seen(device.pk)
+    return text("OK")
+
+
+@csrf_exempt
+def iclock_registry(request: HttpRequest) -> HttpResponse:
+    """Security PUSH v3: an access device asks to register; refused until approved."""
+    admission = admit_zk(request)
+    body, _too_big = read_body(request)
+    if not admission.admitted:
+        return refuse(
+            request,
+            admission,
+            protocol=Protocol.ZK,
+            kind="registry",
+            body=body,
+            answer=text("ERROR: registration refused until approved", 406)
+            if admission.refusal.status_code == 403
+            else None,
+        )
+    device = admission.device
+    with transaction.atomic():
+        store(request, device=device, protocol=Protocol.ZK, kind="registry", body=body or b"")
+    liveness.seen(device.pk)
+    return text(f"RegistryCode={device.token_hint or device.serial_number[-10:]}")
+
+
+@csrf_exempt
+def iclock_push(request: HttpRequest) -> HttpResponse:
+    admission = admit_zk(request)
+    if not admission.admitted:
+        return refuse(request, admission, protocol=Protocol.ZK)
+    device = admission.device
+    liveness.seen(device.pk)
+    return text(
+        "\n".join(
+            [
+                "ServerVersion=3.1.2",
+                "ServerName=JinhuDutyPortal",
+                "PushVersion=3.1.2",
+                "ErrorDelay=60",
+                "RequestDelay=10",
+                "TransTimes=00:00;12:00",
+                "TransInterval=1",
+                "TransTables=User Transaction",
+                "Realtime=1",
+                f"SessionID={device.pk:032X}",
+                "TimeoutSec=10",
+            ]
+        )
+        + "\n"
+    )
