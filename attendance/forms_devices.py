@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from attendance.forms import CadreChoiceField, DateTimeInput
+from attendance.forms import CadreChoiceField, DateInput, DateTimeInput
 from attendance.models import DeviceCommand, OutcomeState
 from attendance.models.devices import DeviceKind
 from villages.forms import StyledFormMixin
@@ -16,6 +16,12 @@ class RegisterForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("名称"), required=False)
     location = forms.CharField(label=_("安装位置"), required=False)
     time_zone = forms.CharField(label=_("时区"), initial="Asia/Shanghai")
+    installed_on = forms.DateField(
+        label=_("安装日期"),
+        required=False,
+        widget=DateInput,
+        help_text=_("早于安装日期的打卡记录会送人工核实；不清楚可留空（不做此项检查）。"),
+    )
     allowed_network = forms.CharField(label=_("允许的来源网段"), required=False)
 
     def clean(self):
@@ -25,6 +31,22 @@ class RegisterForm(StyledFormMixin, forms.Form):
         ):
             raise forms.ValidationError(_("考勤设备须填写序列号或 MAC 地址。"))
         return data
+
+
+class ApproveForm(StyledFormMixin, forms.Form):
+    """Approve a device that knocked: which village it belongs to, when it was installed."""
+
+    village = forms.ModelChoiceField(
+        label=_("归属村（社区）"),
+        queryset=Village.objects.active(),
+        empty_label=_("请选择设备所在的村（社区）"),
+    )
+    installed_on = forms.DateField(
+        label=_("安装日期"),
+        required=False,
+        widget=DateInput,
+        help_text=_("早于安装日期的打卡记录会送人工核实；不清楚可留空。"),
+    )
 
 
 class CommandForm(StyledFormMixin, forms.Form):

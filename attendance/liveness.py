@@ -22,7 +22,7 @@ from jinhu.core import clock
 
 THROTTLE = 5.0  # seconds between cache writes for one device, per process
 DB_THROTTLE = 60.0  # seconds between database writes for one device, without the cache
-_noted: dict[int, float] = {}
+_noted: dict[int, tuple[float, bool]] = {}
 _noted_db: dict[int, float] = {}
 
 
@@ -30,13 +30,22 @@ def _key(device_id: int) -> str:
     return f"device-seen:{device_id}"
 
 
-def seen(device_id: int, *, when: dt.datetime | None = None) -> None:
+def seen(device_id: int, *, when: dt.datetime | None = None, upload: bool = False) -> None:
+    """Note that the device was heard from: by a poll (heartbeat), or by an ``upload``.
+
+    What the last contact was matters to clock-skew detection: a clock in real-time
+    mode polls while idle and posts each punch as it happens, so an upload that
+    follows a poll is real-time, while uploads back to back (or after a silence) are
+    a backlog (``follows_poll``). Polls are throttled per process; a change of kind is
+    written at once.
+    """
     now = time.monotonic()
-    if when is None and now - _noted.get(device_id, -THROTTLE) < THROTTLE:
+    last = _noted.get(device_id)
+    if when is None and last is not None and last[1] == upload and now - last[0] < THROTTLE:
         return
-    _noted[device_id] = now
+    _noted[device_id] = (now, upload)
     moment = when or clock.now()
-    cache.set(_key(device_id), moment.timestamp(), 14 * 24 * 3600)
+    cache.set(_key(device_id), (moment.timestamp(), upload), 14 * 24 * 3600)
     if getattr(cache, "degraded", False) and now - _noted_db.get(device_id, -DB_THROTTLE) >= (
         DB_THROTTLE
     ):
@@ -46,10 +55,23 @@ def seen(device_id: int, *, when: dt.datetime | None = None) -> None:
         Device.objects.filter(pk=device_id).update(last_seen_at=moment)
 
 
-def heard_within(device, seconds: float) -> bool:
-    """Whether ``device`` was heard from in the last ``seconds`` (before this request)."""
-    latest = last_seen([device])[device.pk]
-    return latest is not None and (clock.now() - latest).total_seconds() <= seconds
+def _stamp(value) -> tuple[float, bool | None] | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return value[0], value[1]
+    return float(value), None  # (written by an earlier version: a bare timestamp)
+
+
+def follows_poll(device, within: float) -> bool:
+    """Whether the device's last contact, at most ``within`` seconds ago, was a poll.
+
+    Unknown (no cache) is False: only uploads known to be real-time are measured.
+    """
+    stamp = _stamp(cache.get(_key(device.pk)))
+    if stamp is None or stamp[1] is not False:
+        return False
+    return clock.now().timestamp() - stamp[0] <= within
 
 
 def last_seen(devices) -> dict[int, dt.datetime | None]:
@@ -58,8 +80,8 @@ def last_seen(devices) -> dict[int, dt.datetime | None]:
     cached = cache.get_many([_key(d.pk) for d in devices]) if devices else {}
     result: dict[int, dt.datetime | None] = {}
     for device in devices:
-        stamp = cached.get(_key(device.pk))
-        from_cache = dt.datetime.fromtimestamp(stamp, tz=dt.UTC) if stamp else None
+        stamp = _stamp(cached.get(_key(device.pk)))
+        from_cache = dt.datetime.fromtimestamp(stamp[0], tz=dt.UTC) if stamp else None
         candidates = [m for m in (device.last_seen_at, from_cache) if m is not None]
         result[device.pk] = max(candidates) if candidates else None
     return result

@@ -10,6 +10,8 @@ beat, and whenever a worker connects to the broker (``jinhu/celery.py``).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 from django.db import OperationalError
 
@@ -47,9 +49,13 @@ def attlog_drain() -> int:
 
 
 @shared_task(name="attendance.ingest_sweep", **RETRY)
-def ingest_sweep() -> dict:
-    """Stored but unparsed requests, and marked but unjudged days: done now."""
-    return parse.ingest_sweep()
+def ingest_sweep(grace_seconds: int = 20) -> dict:
+    """Stored but unparsed requests, and marked but unjudged days: done now.
+
+    Beat's minutely run leaves the last ``grace_seconds`` to the tasks queued for them;
+    a worker that just connected passes 0 (whatever is stored is its to do).
+    """
+    return parse.ingest_sweep(grace=dt.timedelta(seconds=grace_seconds))
 
 
 @shared_task(name="attendance.outcomes_judge_pending", **RETRY)

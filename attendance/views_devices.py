@@ -131,6 +131,7 @@ def device_register_view(request: HttpRequest) -> HttpResponse:
                 name=d["name"],
                 location=d["location"],
                 time_zone=d["time_zone"],
+                installed_on=d["installed_on"],
                 allowed_network=d["allowed_network"],
             )
         except ValidationError as error:
@@ -216,7 +217,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reconciliations": device.reconciliations.order_by("-day")[:14],
             "audits": device.events.exclude(audit_reason="").order_by("-occurred_at")[:20],
             "serial_gaps": selectors.serial_gaps(device),
-            "approve_villages": Village.objects.active() if device.status == "pending" else [],
+            "approve_form": forms_devices.ApproveForm() if device.status == "pending" else None,
         },
     )
 
@@ -226,13 +227,19 @@ def device_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve a pending device into a village (its kept requests are then parsed)."""
     _staff(request)
     device = get_object_or_404(Device, pk=pk, status=DeviceStatus.PENDING)
-    village = get_object_or_404(Village, pk=request.POST.get("village"))
+    form = forms_devices.ApproveForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, error.as_text())
+        return redirect("attendance:device", pk=pk)
+    village = form.cleaned_data["village"]
     device_services.device_register(
         actor=request.user,
         kind=device.kind,
         village=village,
         serial_number=device.serial_number,
         mac_address=device.mac_address,
+        installed_on=form.cleaned_data["installed_on"],
     )
     messages.success(request, _("设备已批准并归属 %(v)s。") % {"v": village.name})
     return redirect("attendance:device", pk=pk)

@@ -25,8 +25,8 @@ class QueueOnConnect(bootsteps.StartStopStep):
     def start(self, consumer) -> None:
         from django.conf import settings
 
-        for name in getattr(settings, "JINHU_WORKER_CONNECT_TASKS", ()):
-            consumer.app.send_task(name)
+        for name, kwargs in getattr(settings, "JINHU_WORKER_CONNECT_TASKS", {}).items():
+            consumer.app.send_task(name, kwargs=kwargs)
 
 
 app.steps["consumer"].add(QueueOnConnect)

@@ -197,9 +197,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
-# Tasks a worker queues every time it connects to the broker (start, and Redis back
-# after an outage): the sweep that parses and judges whatever waited meanwhile.
-JINHU_WORKER_CONNECT_TASKS = ["attendance.ingest_sweep"]
+# Tasks (and their keyword arguments) a worker queues every time it connects to the
+# broker (start, and Redis back after an outage): the sweep that parses and judges
+# whatever waited meanwhile, however recent.
+JINHU_WORKER_CONNECT_TASKS = {"attendance.ingest_sweep": {"grace_seconds": 0}}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_ENABLE_UTC = True
 

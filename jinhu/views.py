@@ -45,11 +45,21 @@ def _check_database() -> None:
 def _check_redis() -> None:
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
     try:
         client.ping()
     finally:
         client.close()
+
+
+#: what each failed check means for the people using the portal, in words
+CONSEQUENCES = {
+    "database": "数据库无法连接：页面和设备上传都无法保存。",
+    "redis": (
+        "Redis 无法连接：设备上传照常接收并保存，解析和判定在 Redis 恢复后自动补做；"
+        "页面不经缓存直接生成。"
+    ),
+}
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
@@ -59,26 +69,29 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database (and Redis, when configured) answer; else 503.
+    """200 when the database (and Redis, when configured) answer; else 503 with the reason.
 
-    Load balancers and docker-compose health checks poll this. It reveals no
-    detail beyond which dependency failed.
+    Load balancers and docker-compose health checks poll this. A failed check names
+    the dependency, the kind of error, and what it means for users; no addresses or
+    credentials.
     """
     checks = {"database": _check_database}
     if settings.REDIS_URL:
         checks["redis"] = _check_redis
     results: dict[str, str] = {}
-    healthy = True
+    reasons: dict[str, str] = {}
     for name, check in checks.items():
         try:
             check()
-        except Exception:
-            log.exception("health check %s failed", name)
+        except Exception as exc:
+            log.warning("health check %s failed: %s", name, exc)
             results[name] = "error"
-            healthy = False
+            reasons[name] = f"{type(exc).__name__}. {CONSEQUENCES[name]}"
         else:
             results[name] = "ok"
+    body: dict = {"status": "error" if reasons else "ok", "checks": results}
+    if reasons:
+        body["reasons"] = reasons
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": results},
-        status=200 if healthy else 503,
+        body, status=503 if reasons else 200, json_dumps_params={"ensure_ascii": False}
     )

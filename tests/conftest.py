@@ -101,7 +101,7 @@ test_moment.__test__ = False  # not a test, despite its name
 
 
 @pytest.fixture(autouse=True)
-def _moment(request):
+def moment(request):
     """Freeze "now" at the suite's moment (the clock ticks on from there, so waits work).
 
     ``@pytest.mark.frozen_at("2027-01-01T00:05+08:00")`` picks another moment for one test;

@@ -16,7 +16,7 @@ from attendance.endpoints.admission import (
     store,
     text,
 )
-from attendance.ingest.records import clock_offset
+from attendance.ingest.store import clock_offset_of
 from attendance.models import Device, Protocol
 from attendance.protocols import decode, zkteco
 from attendance.services import devices as device_services
@@ -35,7 +35,7 @@ ZK_STORED_TABLES = {
     "tabledata": "tabledata",
     "IDCARD": "idcard",
 }
-#: a device heard from this recently before an upload is online: its upload is real-time
+#: an upload whose device polled at most this long before it is real-time (clock measured)
 ONLINE_WINDOW = 180  # seconds
 
 
@@ -75,12 +75,11 @@ def iclock_cdata(request: HttpRequest) -> HttpResponse:
     lines = zkteco.count_lines(text_body)
     offset = None
     if kind == "attlog":
-        offset = clock_offset(
+        offset = clock_offset_of(
+            device,
             text_body,
-            lines=lines,
-            zone=device.zone,
             received_at=clock.now(),
-            online=liveness.heard_within(device, ONLINE_WINDOW),
+            follows_poll=liveness.follows_poll(device, within=ONLINE_WINDOW),
         )
     try:
         with transaction.atomic():
@@ -101,7 +100,7 @@ def iclock_cdata(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         log.exception("could not store a ZKTeco upload; the device will resend")
         return text("ERROR: storage unavailable, retry later", 500)
-    liveness.seen(device.pk)
+    liveness.seen(device.pk, upload=True)
     if kind in ("attlog", "operlog"):
         return text(f"OK:{lines}")
     return text("OK")

@@ -148,24 +148,25 @@ REALTIME_SPAN = dt.timedelta(minutes=15)
 
 
 def clock_offset(
-    text: str, *, lines: int, zone: dt.tzinfo, received_at: dt.datetime, online: bool
+    span: zkteco.Span | None,
+    *,
+    zone: dt.tzinfo,
+    received_at: dt.datetime,
+    follows_poll: bool,
 ) -> int | None:
     """Seconds the clock behind an ATTLOG upload is behind the server (see
     ``DeviceRequest.clock_offset``), or None when the upload says nothing about its clock.
 
-    An upload tells the device's time only when it is real-time: a single line (a
-    clock with ``Realtime=1`` posts each punch as it happens), or a few lines close
-    together from a device heard from just before (``online``). A backlog (a device
-    that was offline, a re-uploaded log) is old by nature: its lines span hours or
-    days, or it follows a silence, and it is not measured.
+    An upload tells the device's time only when it is real-time. A clock in real-time
+    mode (``Realtime=1``) polls while idle and posts each punch as it happens: an
+    upload of lines close together that ``follows_poll`` is real-time. A backlog (a
+    device back after a silence, posts back to back, a re-uploaded log) is old by
+    nature and is not measured. (``store.clock_offset_of`` also leaves out resent
+    batches and answers to a backfill command.)
     """
-    span = zkteco.time_span(text)
-    if span is None:
+    if span is None or not follows_poll or span.newest - span.oldest > REALTIME_SPAN:
         return None
-    oldest, newest = span
-    if lines != 1 and not (online and newest - oldest <= REALTIME_SPAN):
-        return None
-    return int((received_at - newest.replace(tzinfo=zone)).total_seconds())
+    return int((received_at - span.newest.replace(tzinfo=zone)).total_seconds())
 
 
 def punch_row(ctx: Context, spec: PunchSpec) -> PunchRow:

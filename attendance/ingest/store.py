@@ -6,7 +6,16 @@ import datetime as dt
 
 from django.db import connection, transaction
 
-from attendance.models import PARSED_KINDS, Device, DeviceRequest, RequestStatus
+from attendance.ingest import records
+from attendance.models import (
+    PARSED_KINDS,
+    Device,
+    DeviceCommand,
+    DeviceRequest,
+    Punch,
+    RequestStatus,
+)
+from attendance.protocols import zkteco
 from jinhu.core import clock, queue
 from jinhu.core.redact import redact
 
@@ -72,6 +81,36 @@ def request_store(
     if status == RequestStatus.ACCEPTED and kind in PARSED_KINDS:
         parse_later(stored)
     return stored
+
+
+#: a backfill asked of a device this recently explains old lines in its uploads
+BACKFILL_WINDOW = dt.timedelta(hours=2)
+
+
+def clock_offset_of(
+    device: Device, text: str, *, received_at: dt.datetime, follows_poll: bool
+) -> int | None:
+    """The clock offset an ATTLOG upload shows (``records.clock_offset``), unless its old
+    lines have another explanation: the batch was sent before (its newest line is
+    stored already: a device resending what it did not see acknowledged), or the portal
+    asked the device for old records (``DATA QUERY``). Both are looked up only when
+    the offset is beyond the tolerance, which a healthy clock never is.
+    """
+    span = zkteco.time_span(text)
+    offset = records.clock_offset(
+        span, zone=device.zone, received_at=received_at, follows_poll=follows_poll
+    )
+    if not records.is_skewed(offset):
+        return offset
+    pin, raw_time = span.newest_fields[0], span.newest_fields[1]
+    # (The content key's prefix: punch_content_unique serves it.)
+    resent = Punch.objects.filter(device=device, pin=pin, raw_time=raw_time).exists()
+    backfill = DeviceCommand.objects.filter(
+        device=device,
+        kind=DeviceCommand.Kind.DATA_QUERY,
+        sent_at__gte=received_at - BACKFILL_WINDOW,
+    ).exists()
+    return None if resent or backfill else offset
 
 
 def parse_later(stored: DeviceRequest) -> None:

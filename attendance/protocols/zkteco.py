@@ -110,27 +110,41 @@ def count_lines(text: str) -> int:
     return text.count("\n") + 1 - len(_BLANK_LINE.findall(text))
 
 
-def time_span(text: str) -> tuple[dt.datetime, dt.datetime] | None:
+class Span(NamedTuple):
+    oldest: dt.datetime
+    newest: dt.datetime
+    #: the newest line's PIN and time, as sent
+    newest_fields: tuple[str, str]
+
+
+def time_span(text: str) -> Span | None:
     """The earliest and latest well-formed times among an ATTLOG upload's lines (naive,
     device clock), or None.
 
     Runs in the request (the device is waiting), so it looks only at field 2 and
     compares the fixed-width strings; lines without a valid time are skipped.
     """
-    times = []
+    oldest = newest = ""
+    newest_line = ""
     for line in text.split("\n"):
         fields = line.split("\t", 2)
         if len(fields) > 1:
             raw_time = fields[1].strip()
             if len(raw_time) == 19 and TIME_RE.match(raw_time):
-                times.append(raw_time)
-    valid = []
-    for raw_time in (min(times), max(times)) if times else ():
-        try:
-            valid.append(dt.datetime.fromisoformat(raw_time))
-        except ValueError:
-            return None  # an impossible date at an end: no reliable span
-    return (valid[0], valid[1]) if valid else None
+                if raw_time > newest:
+                    newest, newest_line = raw_time, line
+                if not oldest or raw_time < oldest:
+                    oldest = raw_time
+    if not newest:
+        return None
+    try:
+        return Span(
+            dt.datetime.fromisoformat(oldest),
+            dt.datetime.fromisoformat(newest),
+            (newest_line.split("\t", 1)[0].strip(), newest),
+        )
+    except ValueError:
+        return None  # an impossible date at an end: no reliable span
 
 
 def parse_attlog_line(line_no: int, line: str) -> AttlogRecord | Malformed:

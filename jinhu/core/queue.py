@@ -92,5 +92,7 @@ def reset() -> None:
 def _task(name: str):
     tasks = current_app.tasks
     if name not in tasks:
-        current_app.loader.import_default_modules()  # autodiscovery of the apps' tasks
+        # The apps' tasks modules, imported now (not import_default_modules(): its
+        # Django fix-up runs django.setup() again, which reconfigures logging).
+        current_app.autodiscover_tasks(force=True)
     return tasks[name]

@@ -32,4 +32,6 @@ def test_healthz_503_when_redis_unreachable(client, db, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     response = client.get("/healthz/")
     assert response.status_code == 503
-    assert response.json()["checks"]["redis"] == "error"
+    body = response.json()
+    assert body["checks"]["redis"] == "error"
+    assert "ConnectionError" in body["reasons"]["redis"] and "自动补做" in body["reasons"]["redis"]

@@ -1,6 +1,13 @@
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from attendance.models import PinMapping
 from attendance.services.devices import device_register
@@ -68,3 +75,100 @@ def send(client, django_capture_on_commit_callbacks):
             )
 
     return _send
+
+
+# ---------------------------------------------------------------------------
+# A real Celery worker (a separate process group, so that it can be killed whole)
+# ---------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(predicate, seconds=60.0, interval=0.3) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+class WorkerProcess:
+    def __init__(self, env: dict[str, str], concurrency: int) -> None:
+        self.env, self.concurrency, self.proc = env, concurrency, None
+
+    def start(self) -> None:
+        from jinhu.celery import app
+
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "jinhu",
+                "worker",
+                "-P",
+                "prefork" if self.concurrency > 1 else "solo",
+                "-c",
+                str(self.concurrency),
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        if not wait_for(lambda: bool(app.control.ping(timeout=1)) or self.proc.poll() is not None):
+            self.stop()
+            pytest.fail("the Celery worker did not answer a ping within 60 s")
+        if self.proc.poll() is not None:
+            pytest.fail("the Celery worker exited: " + self.proc.stdout.read().decode()[-2000:])
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool children), as a crash would."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=20)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=20)
+
+
+@pytest.fixture
+def worker_process(transactional_db, settings):
+    """A factory: ``worker_process(concurrency=2)`` returns a WorkerProcess, not started.
+
+    Tasks are sent to the real broker (no eager mode) from the test process.
+    """
+    from jinhu.celery import app
+    from jinhu.core import queue
+
+    app.conf.task_always_eager = False
+    queue.reset()
+    app.control.purge()
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env["DATABASE_URL"] = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env["REDIS_URL"] = settings.REDIS_URL
+    started: list[WorkerProcess] = []
+
+    def make(concurrency: int = 1) -> WorkerProcess:
+        worker = WorkerProcess(env, concurrency)
+        started.append(worker)
+        return worker
+
+    yield make
+    for worker in started:
+        worker.stop()

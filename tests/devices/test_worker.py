@@ -6,18 +6,14 @@ duty slot. Nothing here runs eagerly.
 """
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from attendance.models import DutyRules, PinMapping, Punch, RotationEntry, SlotOutcome
 from attendance.services.devices import device_register
 from attendance.services.rosters import slots_materialize
+from tests.devices.conftest import wait_for
 from tests.factories import CadreFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,65 +21,15 @@ DAY = dt.date(2026, 11, 24)  # a Tuesday, a workday, in the past
 
 
 @pytest.fixture
-def worker(transactional_db, settings):
-    from jinhu.celery import app
-
-    app.conf.task_always_eager = False
-    app.control.purge()
-    env = dict(os.environ)
-    db = connection.settings_dict
-    env["DATABASE_URL"] = (
-        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-    env["REDIS_URL"] = settings.REDIS_URL
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "jinhu",
-            "worker",
-            "-P",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if app.control.ping(timeout=1):
-            break
-        if proc.poll() is not None:
-            pytest.fail("the Celery worker exited: " + proc.stdout.read().decode()[-2000:])
-    else:
-        proc.terminate()
-        pytest.fail("the Celery worker did not answer a ping within 60 s")
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def wait_for(predicate, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
+def worker(worker_process):
+    process = worker_process()
+    process.start()
+    return process
 
 
 @pytest.mark.postgres
 @pytest.mark.celery_worker
+@pytest.mark.real_clock
 def test_device_posts_worker_parses_slot_is_judged(worker, client, village_a, subdistrict_admin):
     DutyRules.objects.create(village=village_a)
     cadre = CadreFactory(village=village_a, name="实岗")

@@ -1,11 +1,15 @@
 """Register and approve a device from the command line (rolling out many at a time).
 
-    python manage.py register_device --serial CQZ7231360123 --kind zk_clock --village hongqiao
+    python manage.py register_device --serial CQZ7231360123 --kind zk_clock --village hongqiao \
+        --installed-on 2026-11-02
     python manage.py register_device --mac c0:56:e3:12:34:56 --kind hik_terminal --village hongqiao
 
 A Hikvision terminal's token is printed once; configure the terminal's HTTP
 listening host with the URL shown. It cannot be displayed again (only rotated).
 """
+
+import argparse
+import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +17,13 @@ from django.core.management.base import BaseCommand, CommandError
 from attendance.models.devices import DeviceKind
 from attendance.services.devices import device_register
 from villages.models import Village
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 class Command(BaseCommand):
@@ -27,6 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="")
         parser.add_argument("--location", default="")
         parser.add_argument("--network", default="", help="allowed source network (CIDR)")
+        parser.add_argument(
+            "--installed-on",
+            type=_date,
+            help="YYYY-MM-DD: punches before it go to review (left out: no such check)",
+        )
         parser.add_argument("--base-url", default="", help="portal URL for the Hikvision hint")
 
     def handle(self, *args, **opts):
@@ -45,6 +61,7 @@ class Command(BaseCommand):
                 name=opts["name"],
                 location=opts["location"],
                 time_zone=opts["tz"],
+                installed_on=opts["installed_on"],
                 allowed_network=opts["network"],
             )
         except ValidationError as exc:
