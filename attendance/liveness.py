@@ -66,8 +66,13 @@ def _stamp(value) -> tuple[float, bool | None] | None:
 def follows_poll(device, within: float) -> bool:
     """Whether the device's last contact, at most ``within`` seconds ago, was a poll.
 
-    Unknown (no cache) is False: only uploads known to be real-time are measured.
+    Unknown (no cache) is False: only uploads known to be real-time are measured. An
+    upload this process noted a moment ago answers without asking the cache (a backlog
+    arrives as uploads back to back).
     """
+    last = _noted.get(device.pk)
+    if last is not None and last[1] and time.monotonic() - last[0] < THROTTLE:
+        return False
     stamp = _stamp(cache.get(_key(device.pk)))
     if stamp is None or stamp[1] is not False:
         return False

@@ -13,9 +13,10 @@ rows on a corpus of awkward lines.
 
 A request is parsed here only when that is known to be exact: an active clock in
 a zone without daylight-saving time (``SQL_ZONES``) and a body that was valid UTF-8
-without NUL when it was stored. Flags follow ``records.punch_row``: in the future,
-before installation, and from a skewed clock (decided for the whole upload when it
-was stored: ``DeviceRequest.clock_offset``).
+without NUL when it was stored (its ``encoding`` says so: ``protocols.decode``).
+Flags follow ``records.punch_row``: in the future, before installation, and from a
+skewed clock (decided for the whole upload when it was stored:
+``DeviceRequest.clock_offset``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from attendance.ingest import records, writes
@@ -43,7 +44,8 @@ SQL_ZONES = ("Asia/Shanghai", "UTC")
 PIN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 MAX_OFFSET = 14 * 3600
 
-_PARSE = """
+#: the lines of the claimed uploads: split, checked, and the valid ones made into rows
+_LINES = """
 WITH req AS (
     SELECT r.id, r.device_id, r.received_at, d.village_id, d.time_zone,
            (d.installed_on::timestamp AT TIME ZONE d.time_zone) AS install_start,
@@ -51,54 +53,72 @@ WITH req AS (
            convert_from(r.body, 'UTF8') AS body
     FROM attendance_devicerequest r JOIN attendance_device d ON d.id = r.device_id
     WHERE r.id = ANY(%(ids)s)
-), lines AS (
-    SELECT req.id, req.device_id, req.village_id, req.received_at, req.time_zone,
-           req.install_start, req.skewed, p.n::int AS line_no, l.line, l.f
-    FROM req
-    CROSS JOIN LATERAL string_to_table(req.body, E'\\n') WITH ORDINALITY AS p(piece, n)
-    -- OFFSET 0 keeps the split from being repeated at every reference to f.
-    CROSS JOIN LATERAL (SELECT rtrim(p.piece, E'\\r') AS line,
-                               string_to_array(rtrim(p.piece, E'\\r'), E'\\t') AS f
-                        OFFSET 0) l
-    WHERE btrim(p.piece, E' \\t\\r') <> ''  -- blank to the reference parser too: skipped
 ), judged AS MATERIALIZED (
-    SELECT l.*,
-      CASE WHEN array_length(f, 1) >= 4
-                AND length(f[1]) BETWEEN 1 AND 24 AND translate(f[1], %(pin_chars)s, '') = ''
-                AND translate(f[2], '0123456789', '0000000000') = '0000-00-00 00:00:00'
-                AND length(f[3]) BETWEEN 1 AND 4 AND translate(f[3], '0123456789', '') = ''
-                AND length(f[4]) BETWEEN 1 AND 4 AND translate(f[4], '0123456789', '') = ''
-           THEN substr(f[2], 1, 4)::int BETWEEN 1992 AND 2099
-                AND substr(f[2], 6, 2)::int BETWEEN 1 AND 12
-                AND substr(f[2], 9, 2)::int BETWEEN 1 AND extract(day FROM
-                    make_date(substr(f[2], 1, 4)::int, substr(f[2], 6, 2)::int, 1)
-                    + interval '1 month - 1 day')
-                AND substr(f[2], 12, 2)::int <= 23 AND substr(f[2], 15, 2)::int <= 59
-                AND substr(f[2], 18, 2)::int <= 59
-                AND CASE WHEN btrim(coalesce(f[11], ''), ' ') = '' THEN true
-                         WHEN f[11] ~ '^-?[0-9]{1,5}$' THEN abs(f[11]::int) <= %(max_offset)s
-                         ELSE false END
-           ELSE false END AS ok
-    FROM lines l
-), good AS (
-    SELECT j.id, j.device_id, j.village_id, j.received_at, j.install_start, j.skewed, j.line_no,
-           f[1] AS pin, f[2] AS raw_time, f[3]::smallint AS status, f[4]::smallint AS verify,
-           CASE WHEN btrim(coalesce(f[11], ''), ' ') = ''
-                THEN f[2]::timestamp AT TIME ZONE time_zone
-                ELSE (f[2]::timestamp - make_interval(secs => f[11]::int)) AT TIME ZONE 'UTC'
-           END AS punched_at
-    FROM judged j WHERE ok
-), candidates AS (
-    SELECT g.*, m.cadre_id,
-           g.punched_at > g.received_at + %(future)s AS is_future,
-           g.install_start IS NOT NULL AND g.punched_at < g.install_start AS is_early
-    FROM good g
-    LEFT JOIN attendance_pinmapping m ON m.device_id = g.device_id AND m.pin = g.pin
-), ins AS (
+    -- One narrow row per non-blank line: its four leading fields, field 11, whether the
+    -- strict checks prove it valid, and its text only when they do not (for Python).
+    -- (Narrow: materialising the split arrays and the request's columns per line cost
+    -- half of the statement; bench/device_ingest.py.)
+    SELECT id, line_no, pin, t, s, v, off, ok,
+           CASE WHEN ok THEN NULL ELSE rtrim(piece, E'\\r') END AS line
+    FROM (
+        SELECT req.id, p.n::int AS line_no, p.piece,
+               a.f[1] AS pin, a.f[2] AS t, a.f[3] AS s, a.f[4] AS v, a.f[11] AS off,
+               -- String checks first; the casts run only once the digits are proven.
+               CASE WHEN array_length(a.f, 1) >= 4
+                     AND length(a.f[1]) BETWEEN 1 AND 24
+                     AND (translate(a.f[1], '0123456789', '') = ''
+                          OR translate(a.f[1], %(pin_chars)s, '') = '')
+                     AND translate(a.f[2], '0123456789', '0000000000') = '0000-00-00 00:00:00'
+                     AND length(a.f[3]) BETWEEN 1 AND 4 AND translate(a.f[3], '0123456789', '') = ''
+                     AND length(a.f[4]) BETWEEN 1 AND 4 AND translate(a.f[4], '0123456789', '') = ''
+                     AND left(a.f[2], 4) BETWEEN '1992' AND '2099'
+                     AND substr(a.f[2], 6, 2) BETWEEN '01' AND '12'
+                     AND substr(a.f[2], 9, 2) >= '01'
+                     AND substr(a.f[2], 12, 2) <= '23' AND substr(a.f[2], 15, 2) <= '59'
+                     AND substr(a.f[2], 18, 2) <= '59'
+                    THEN (substr(a.f[2], 9, 2) <= '28'
+                          OR substr(a.f[2], 9, 2)::int <= extract(day FROM
+                             make_date(left(a.f[2], 4)::int, substr(a.f[2], 6, 2)::int, 1)
+                             + interval '1 month - 1 day'))
+                         AND CASE WHEN a.f[11] IS NULL OR btrim(a.f[11], ' ') = '' THEN true
+                                  WHEN a.f[11] ~ '^-?[0-9]{1,5}$'
+                                  THEN abs(a.f[11]::int) <= %(max_offset)s
+                                  ELSE false END
+                    ELSE false END AS ok
+        FROM req
+        CROSS JOIN LATERAL string_to_table(req.body, E'\\n') WITH ORDINALITY AS p(piece, n)
+        -- OFFSET 0 keeps the split from being repeated at every reference to f.
+        CROSS JOIN LATERAL (SELECT string_to_array(rtrim(p.piece, E'\\r'), E'\\t') AS f
+                            OFFSET 0) a
+        WHERE btrim(p.piece, E' \\t\\r') <> ''  -- blank to the reference parser too: skipped
+        OFFSET 0
+    ) split
+), candidates {materialized} (
+    SELECT j.id, r.device_id, r.village_id, r.received_at, r.skewed, j.line_no, j.pin,
+           j.t AS raw_time, j.s::smallint AS status, j.v::smallint AS verify, m.cadre_id,
+           x.punched_at,
+           x.punched_at > r.received_at + %(future)s AS is_future,
+           r.install_start IS NOT NULL AND x.punched_at < r.install_start AS is_early
+    FROM judged j
+    JOIN req r ON r.id = j.id
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN j.off IS NULL OR btrim(j.off, ' ') = ''
+                    THEN j.t::timestamp AT TIME ZONE r.time_zone
+                    ELSE (j.t::timestamp - make_interval(secs => j.off::int)) AT TIME ZONE 'UTC'
+               END AS punched_at) x
+    LEFT JOIN attendance_pinmapping m ON m.device_id = r.device_id AND m.pin = j.pin
+    WHERE j.ok
+"""
+
+_INSERT = """
     INSERT INTO attendance_punch (device_id, village_id, source, pin, cadre_id, punched_at,
         raw_time, status, verify, is_biometric, record_id, request_id, line_no, received_at,
         flags, needs_review, unmatched_reason)
-    SELECT DISTINCT ON (device_id, pin, raw_time, status, verify)
+"""
+
+#: the values of a punch row, from ``candidates`` (the same rules as records.punch_row)
+_VALUES = """
+    SELECT {distinct}
            device_id, village_id, %(source)s, pin, cadre_id, punched_at, raw_time, status,
            verify, verify = ANY(%(biometric)s), NULL, id, line_no, received_at,
            CASE WHEN NOT (is_future OR is_early OR skewed) THEN '[]'::jsonb
@@ -109,7 +129,43 @@ WITH req AS (
            is_future OR is_early OR skewed,
            CASE WHEN cadre_id IS NULL THEN '设备工号 ' || pin || ' 尚未对应干部' ELSE '' END
     FROM candidates
-    -- Of repeated lines the first is kept (as the reference parser keeps it).
+"""
+
+_TALLY = """
+SELECT 'ok', id, NULL, NULL, NULL, count(*) FROM judged WHERE ok GROUP BY 2
+UNION ALL
+SELECT 'other', id, NULL, line_no, line, 0 FROM judged WHERE NOT ok
+"""
+
+#: The common case, fresh punches: a plain INSERT of every valid line. Any repeat (in
+#: the batch, or of a stored punch, or of another drain's) violates the unique key and
+#: sends the batch to ``_PARSE_DEDUPLICATING`` instead. Without ON CONFLICT, the sort
+#: that keeps the first of repeated lines and RETURNING, it costs a quarter less per
+#: line (bench/device_ingest.py); a re-upload pays for one failed attempt.
+_PARSE_FRESH = (
+    _LINES.replace("{materialized}", "AS MATERIALIZED")
+    + "), ins AS ("
+    + _INSERT
+    + _VALUES.replace("{distinct}", "")
+    + """)
+SELECT 'new', id, village_id, NULL::int,
+       (punched_at AT TIME ZONE %(zone)s)::date::text, count(*)
+FROM candidates WHERE cadre_id IS NOT NULL GROUP BY 2, 3, 5
+UNION ALL
+SELECT 'new', id, village_id, NULL, NULL, count(*)
+FROM candidates WHERE cadre_id IS NULL GROUP BY 2, 3
+UNION ALL"""
+    + _TALLY
+)
+
+#: Repeats possible: ON CONFLICT skips stored punches, DISTINCT ON keeps the first of
+#: lines repeated in the batch (as the reference parser does), RETURNING says what is new.
+_PARSE_DEDUPLICATING = (
+    _LINES.replace("{materialized}", "AS NOT MATERIALIZED")
+    + "), ins AS ("
+    + _INSERT
+    + _VALUES.replace("{distinct}", "DISTINCT ON (device_id, pin, raw_time, status, verify)")
+    + """    -- Of repeated lines the first is kept (as the reference parser keeps it).
     ORDER BY device_id, pin, raw_time, status, verify, id, line_no
     -- (Measured against a plain INSERT after a NOT EXISTS probe per line: the probe cost
     -- more than the clause saves, 13 µs a line, and two drains could then collide.)
@@ -122,11 +178,9 @@ FROM ins WHERE cadre_id IS NOT NULL GROUP BY 2, 3, 5
 UNION ALL
 SELECT 'new', request_id, village_id, NULL, NULL, count(*)
 FROM ins WHERE cadre_id IS NULL GROUP BY 2, 3
-UNION ALL
-SELECT 'ok', id, NULL, NULL, NULL, count(*) FROM judged WHERE ok GROUP BY 2
-UNION ALL
-SELECT 'other', id, NULL, line_no, line, 0 FROM judged WHERE NOT ok
-"""
+UNION ALL"""
+    + _TALLY
+)
 
 
 _CLAIM = """
@@ -134,11 +188,21 @@ SELECT r.id FROM attendance_devicerequest r
     JOIN attendance_device d ON d.id = r.device_id
     WHERE r.status = 'accepted' AND r.parsed_at IS NULL AND r.kind = 'attlog'
       AND d.status = 'active' AND d.time_zone = ANY(%s)
+      -- (NUL-free UTF-8, known from when it was stored: no body is read to claim it)
       AND r.encoding = 'utf-8'
-      AND position('\\x00'::bytea in r.body) = 0
     ORDER BY r.id LIMIT %s
     FOR UPDATE OF r SKIP LOCKED
 """
+
+
+def not_eligible(request_ids: list[int]) -> list[int]:
+    """Those of ``request_ids`` this path never claims (see the module doc)."""
+    return list(
+        DeviceRequest.objects.filter(pk__in=request_ids)
+        .exclude(encoding="utf-8", device__time_zone__in=SQL_ZONES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def claim(limit: int) -> list[int]:
@@ -175,10 +239,15 @@ def attlog_parse_batch(request_ids: list[int]) -> dict[int, dict]:
         "zone": timezone.get_current_timezone_name(),
     }
     with connection.cursor() as cursor:
-        # A batch's lines are sorted by their key in memory, not in a temporary file.
+        # A batch's lines are kept and sorted in memory, not in temporary files.
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(_PARSE, params)
-        rows = cursor.fetchall()
+        try:
+            with transaction.atomic():
+                cursor.execute(_PARSE_FRESH, params)
+                rows = cursor.fetchall()
+        except IntegrityError:
+            cursor.execute(_PARSE_DEDUPLICATING, params)
+            rows = cursor.fetchall()
         for kind, pk, village_id, line_no, text, count in rows:
             result = results[pk]
             if kind == "new":

@@ -13,11 +13,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from attendance.ingest.records import ParseResult
 from attendance.models import PARSED_KINDS, DeviceRequest, DeviceStatus, RequestStatus
 from jinhu.core import clock
+
+
+def no_flush_wait() -> None:
+    """Let the parse transaction commit without waiting for its WAL to reach the disk.
+
+    Safe because the claim commits with the rows: a server crash in the short window
+    before the WAL writer flushes loses both the rows and the "parsed" mark, and the
+    sweep parses the request again. The raw request itself was committed durably
+    (synchronously) before the device was answered. Later transactions that build on
+    these rows (judging) commit synchronously, which flushes the WAL up to them, this
+    commit included.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def claim_one(request_id: int, *, replay: bool = False) -> DeviceRequest | None:

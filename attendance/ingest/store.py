@@ -35,7 +35,7 @@ def headers_of(meta: dict) -> dict[str, str]:
     return {k: redact(str(meta[k]))[:500] for k in SAFE_HEADERS if k in meta}
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # (inside the view's transaction: no savepoint round trips)
 def request_store(
     *,
     device: Device | None,
@@ -96,6 +96,8 @@ def clock_offset_of(
     asked the device for old records (``DATA QUERY``). Both are looked up only when
     the offset is beyond the tolerance, which a healthy clock never is.
     """
+    if not follows_poll:
+        return None  # (and no need to look at the lines: most uploads of a backlog)
     span = zkteco.time_span(text)
     offset = records.clock_offset(
         span, zone=device.zone, received_at=received_at, follows_poll=follows_poll

@@ -4,6 +4,18 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def mark_nul_bodies(apps, schema_editor):
+    """Unparsed uploads holding NUL are marked in their encoding (protocols.decode), so the
+    set-based parse no longer reads every body to find them."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        "UPDATE attendance_devicerequest SET encoding = encoding || '+nul' "
+        "WHERE parsed_at IS NULL AND encoding IN ('utf-8', 'gb18030') "
+        "AND position('\\x00'::bytea in body) > 0"
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -42,4 +54,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('village', 'day'), name='pending_judgement_unique')],
             },
         ),
+        migrations.RunPython(mark_nul_bodies, migrations.RunPython.noop),
     ]

@@ -18,8 +18,16 @@ class Malformed:
 
 
 def decode(body: bytes) -> tuple[str, str]:
-    """Strict UTF-8, else GB18030 (a superset of GBK/GB2312, which Chinese devices use)."""
+    """Strict UTF-8, else GB18030 (a superset of GBK/GB2312, which Chinese devices use).
+
+    A body holding NUL characters (garbage, never a record) is marked ``+nul``: the
+    encoding is stored with the request, and the set-based parse, which cannot take
+    NUL, leaves such bodies to the Python parser without having to read them again.
+    """
     try:
-        return body.decode("utf-8"), "utf-8"
+        text, encoding = body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return body.decode("gb18030", errors="replace"), "gb18030"
+        text, encoding = body.decode("gb18030", errors="replace"), "gb18030"
+    if "\x00" in text:
+        encoding += "+nul"
+    return text, encoding
