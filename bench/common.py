@@ -232,3 +232,35 @@ def save(name: str, data: dict) -> Path:
 
 def say(*parts: object) -> None:
     print(*parts, file=sys.stdout, flush=True)
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by each kind of process on the machine (Linux /proc):
+    PostgreSQL backends, gunicorn, Celery, Redis, other Python (this benchmark)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        ticks = sum(int(x) for x in fields[11:15])  # utime, stime, and of waited-for children
+        kind = next(
+            (k for k in ("postgres", "gunicorn", "celery", "redis", "python") if k in cmd), "other"
+        )
+        totals[kind] = totals.get(kind, 0.0) + ticks / tick
+    return totals
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {
+        k: round(after[k] - before.get(k, 0.0), 2)
+        for k in sorted(after)
+        if after[k] - before.get(k, 0.0) >= 0.05
+    }

@@ -5,7 +5,7 @@ Run:  REDIS_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/device_ingest.py
 
 1. Heartbeats. gunicorn (2 sync workers) serves ``/iclock/getrequest?SN=…`` for 200
    registered clocks (a wrk script rotates the serial numbers) and the trivial view
-   ``/robots.txt``, interleaved over rounds. Target: heartbeats ≥ 50 % of the trivial
+   ``/robots.txt``, interleaved over rounds. Target: heartbeats ≥ 60 % of the trivial
    view's requests per second. The run also checks that heartbeats wrote nothing to
    the database (row count of the request table before and after).
 2. Backlog. 100 clocks each upload 10,000 lines in 500-line ATTLOG posts (2,000 posts,
@@ -13,7 +13,8 @@ Run:  REDIS_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/device_ingest.py
    (prefork, 2 processes) parses them into punches. Timed from the first post until
    every punch is stored. Baseline, same run, same database: a bare ``COPY`` of the
    same 1,000,000 rows into a table with the same unique key. Target: end to end
-   ≥ 20 % of the COPY rate.
+   ≥ 35 % of the COPY rate (issue 10). The CPU seconds each kind of process used
+   during the backlog are printed too: the run is CPU-bound on two cores.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from common import (
     ROOT,
     Gunicorn,
     bench_env,
+    cpu_seconds,
+    cpu_used,
     fresh_database,
     manage,
     median,
@@ -171,6 +174,7 @@ def backlog(server: Gunicorn, all_lines: dict[int, list[str]], device_ids: dict[
         conn.close()
 
     total = sum(len(v) for v in all_lines.values())
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     threads = [threading.Thread(target=sender) for _ in range(8)]
     for t in threads:
@@ -184,6 +188,7 @@ def backlog(server: Gunicorn, all_lines: dict[int, list[str]], device_ids: dict[
             break
         time.sleep(0.25)
     elapsed = time.perf_counter() - started
+    cpu = cpu_used(cpu_before, cpu_seconds())
     unparsed = int(
         psql(
             "SELECT count(*) FROM attendance_devicerequest "
@@ -201,6 +206,8 @@ def backlog(server: Gunicorn, all_lines: dict[int, list[str]], device_ids: dict[
         "lines_per_s": stored / elapsed,
         "failures": failures[:5],
         "unparsed_requests": unparsed,
+        # (CPU seconds by process kind over the whole run: where two cores went)
+        "cpu_seconds": cpu,
     }
 
 
@@ -234,7 +241,7 @@ def main() -> int:
             "request_rows_written": writes,
         }
         say(
-            f"heartbeats: median ratio {result['heartbeat']['median_ratio']:.2f} (target ≥ 0.50); "
+            f"heartbeats: median ratio {result['heartbeat']['median_ratio']:.2f} (target ≥ 0.60); "
             f"rows written to the request table: {writes}"
         )
         copy_seconds = copy_baseline({device_ids[k]: v for k, v in all_lines.items()})
@@ -281,13 +288,14 @@ def main() -> int:
         f"backlog: {ingest['punches_stored']:,} punches from {ingest['posts']} posts; all "
         f"acknowledged after {ingest['acknowledged_after_s']:.1f} s, stored end to end in "
         f"{ingest['end_to_end_s']:.1f} s = {ingest['lines_per_s']:,.0f} lines/s; "
-        f"ratio to COPY {ratio:.2f} (target ≥ 0.20); failures {ingest['failures']}"
+        f"ratio to COPY {ratio:.2f} (target ≥ 0.35); failures {ingest['failures']}"
     )
+    say(f"CPU seconds used during the backlog, by process kind: {ingest['cpu_seconds']}")
     path = save("device_ingest", result)
     say(f"written to {path}")
     ok = (
-        result["heartbeat"]["median_ratio"] >= 0.5
-        and ratio >= 0.2
+        result["heartbeat"]["median_ratio"] >= 0.6
+        and ratio >= 0.35
         and ingest["punches_stored"] == total
         and not ingest["failures"]
         and result["heartbeat"]["request_rows_written"] == 0

@@ -214,3 +214,40 @@ def test_raw_bodies_are_compressed_with_lz4_where_the_server_has_it(db):
         )
         (method,) = cursor.fetchone()
     assert method == "l" if has_lz4 else method in ("", "\x00", "p")
+
+
+def test_fresh_batches_skip_deduplication_and_repeats_fall_back(zk_clock):
+    """A batch of new punches is inserted plainly; a batch with a repeat (of a stored
+    punch, or inside the batch) falls back to ON CONFLICT, and both reach the rows of
+    the reference parser."""
+    from django.db import connection
+
+    fresh = [
+        upload(zk_clock, [f"1001\t2026-11-{d:02d} 08:0{n}:00\t0\t1" for n in range(5)])
+        for d in (3, 4)
+    ]
+    statements = []
+
+    def spy(execute, sql, params, many, context):
+        if "string_to_table" in sql:
+            statements.append("ON CONFLICT" in sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        assert parse.attlog_drain() == 2
+    assert statements == [False]  # one plain insert, no fallback
+    resent = upload(
+        zk_clock, ["1001\t2026-11-03 08:00:00\t0\t1", "1002\t2026-11-05 08:00:00\t0\t1"]
+    )
+    twice = upload(zk_clock, ["1003\t2026-11-06 08:00:00\t0\t1", "1003\t2026-11-06 08:00:00\t0\t1"])
+    statements.clear()
+    with connection.execute_wrapper(spy):
+        assert parse.attlog_drain() == 2
+    assert statements == [False, True]  # tried plainly, then deduplicated
+    sql_state = state([r.pk for r in (*fresh, resent, twice)])
+    reset([r.pk for r in (*fresh, resent, twice)])
+    for r in (*fresh, resent, twice):
+        parse.request_parse(r.pk)
+    assert state([r.pk for r in (*fresh, resent, twice)]) == sql_state
+    resent.refresh_from_db()
+    assert resent.result["punches_new"] == 1 and resent.result["punches_duplicate"] == 1
