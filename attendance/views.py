@@ -26,7 +26,7 @@ from attendance.services import absences as absence_services
 from attendance.services import dutylog as dutylog_services
 from attendance.services import patrols as patrol_services
 from attendance.services import rosters as roster_services
-from jinhu.core import clock
+from jinhu.core import clock, params
 from villages.forms import apply_errors
 from villages.models import Cadre, Village
 from villages.roles import sees_all_villages
@@ -345,7 +345,7 @@ def dutylog(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def dutylog_totals(request: HttpRequest) -> HttpResponse:
     """Sub-district and per-village counters, computed from entries (seed row 19)."""
-    year = int(request.GET.get("year") or clock.today().year)
+    year = params.year(request.GET, default=clock.today().year)
     entries = DutyLogEntry.objects.for_user(request.user).filter(day__year=year)
     return render(
         request,
@@ -363,16 +363,16 @@ def dutylog_entries(request: HttpRequest) -> HttpResponse:
     """The drill-down: the entries behind any counter."""
     entries = DutyLogEntry.objects.for_user(request.user).select_related("village", "cadre")
     filters = {}
-    if year := request.GET.get("year"):
-        entries = entries.filter(day__year=int(year))
+    if (year := params.year(request.GET, default=None)) is not None:
+        entries = entries.filter(day__year=year)
         filters["year"] = year
     if code := request.GET.get("village"):
         entries = entries.filter(village__code=code)
         filters["village"] = code
-    if cadre := request.GET.get("cadre"):
-        entries = entries.filter(cadre_id=int(cadre))
+    if (cadre := params.object_id(request.GET, "cadre")) is not None:
+        entries = entries.filter(cadre_id=cadre)
         filters["cadre"] = cadre
-    if (kind := request.GET.get("kind")) in EntryKind.values:
+    if kind := params.choice(request.GET, "kind", EntryKind.values):
         entries = entries.filter(kind=kind)
         filters["kind"] = kind
     page = Paginator(entries, 50).get_page(request.GET.get("page"))

@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from attendance import forms_devices, liveness, selectors
@@ -34,7 +35,8 @@ from attendance.services.outcomes import (
     outcome_correct,
 )
 from attendance.views import _village
-from jinhu.core import clock
+from jinhu.core import clock, params, periods
+from jinhu.core.periods import Month
 from villages.forms import apply_errors
 from villages.models import Cadre, Village
 from villages.roles import sees_all_villages
@@ -318,57 +320,72 @@ def review(request: HttpRequest) -> HttpResponse:
     return render(request, "attendance/review.html", {"page": page})
 
 
-def _month(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
-    value = request.GET.get("month") or clock.today().strftime("%Y-%m")
-    try:
-        first = dt.date.fromisoformat(value + "-01")
-    except ValueError:
-        first = clock.today().replace(day=1)
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    return first, last, first.strftime("%Y-%m")
+def _month(request: HttpRequest) -> Month:
+    """The month a compliance page shows: by default the last complete one."""
+    return params.year_month(request.GET, default=periods.last_complete_month(clock.today()))
+
+
+def _month_nav(month: Month) -> dict:
+    """The month shown, its neighbours (never past the current month) and the current one."""
+    current = Month.of(clock.today())
+    return {
+        "month": month,
+        "current": current,
+        "previous": month.previous(),
+        "following": month.next() if month < current else None,
+        "in_progress": month >= current,
+    }
 
 
 @login_required
 def compliance(request: HttpRequest) -> HttpResponse:
     """Per-village duty compliance for a month (pending and unknown never count)."""
-    first, last, month = _month(request)
+    month = _month(request)
     villages = Village.objects.for_user(request.user).active()
     # One grouped query for every village (not one per village).
     per_village = compliance_by(
-        SlotOutcome.objects.for_user(request.user), "village_id", first, last
+        SlotOutcome.objects.for_user(request.user), "village_id", month.first, month.last
     )
     empty = compliance_of({})
     rows = [{"village": v, **per_village.get(v.pk, empty)} for v in villages]
-    return render(request, "attendance/compliance.html", {"rows": rows, "month": month})
+    return render(
+        request,
+        "attendance/compliance.html",
+        {"rows": rows, "judged": sum(r["judged"] for r in rows), **_month_nav(month)},
+    )
 
 
 @login_required
 def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
     village = _village(request, code)
-    first, last, month = _month(request)
+    month = _month(request)
     outcomes = SlotOutcome.objects.filter(village=village)
-    by_cadre = compliance_by(outcomes, "cadre_id", first, last)
+    by_cadre = compliance_by(outcomes, "cadre_id", month.first, month.last)
     empty = compliance_of({})
     per_cadre = [
         {"cadre": c, **by_cadre.get(c.pk, empty)}
         for c in Cadre.objects.filter(village=village, is_active=True)
     ]
-    slots = (
-        DutySlot.objects.filter(village=village, day__gte=first, day__lte=last, kind="sit_in")
+    now = clock.now()
+    slots = [
+        (slot, slot.ends_at <= now)  # only a slot that is over can be corrected
+        for slot in DutySlot.objects.filter(
+            village=village, day__gte=month.first, day__lte=month.last, kind="sit_in"
+        )
         .select_related("cadre", "outcome")
         .order_by("-day", "cadre__name")
-    )
+    ]
     return render(
         request,
         "attendance/village_compliance.html",
         {
             "village": village,
-            "month": month,
             "per_cadre": per_cadre,
             "slots": slots,
-            "total": monthly_compliance(outcomes, first, last),
+            "total": monthly_compliance(outcomes, month.first, month.last),
             "can_correct": sees_all_villages(request.user),
             "form": forms_devices.CorrectionForm(),
+            **_month_nav(month),
         },
     )
 
@@ -390,4 +407,7 @@ def slot_correct(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
         else:
             messages.success(request, _("考勤结果已更正（永久标记为人工更正）。"))
-    return redirect(f"/attendance/{slot.village.code}/compliance/?month={slot.day:%Y-%m}")
+    return redirect(
+        reverse("attendance:village_compliance", args=[slot.village.code])
+        + f"?month={slot.day:%Y-%m}"
+    )

@@ -15,17 +15,14 @@ from collective_economy.models import (
     ContractPayment,
     MonthlyAccount,
 )
-from jinhu.core import clock
+from jinhu.core import clock, params
 from villages import tabular
 from villages.forms import apply_errors
 from villages.models import Village
 
 
 def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year") or clock.today().year)
-    except ValueError:
-        return clock.today().year
+    return params.year(request.GET, default=clock.today().year)
 
 
 @login_required

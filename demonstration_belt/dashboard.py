@@ -11,10 +11,12 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q
 
 from attendance.models import COMPLIANT_STATES, JUDGED_STATES, DutyLogEntry, SlotOutcome
 from collective_economy import selectors as economy_selectors
+from demonstration_belt import scoring
 from demonstration_belt.models import (
     Dimension,
     Finding,
@@ -24,7 +26,8 @@ from demonstration_belt.models import (
 )
 from demonstration_belt.scoring_inputs import period_bounds
 from demonstration_belt.scoring_services import breakdowns
-from jinhu.core import clock
+from jinhu.core import clock, periods
+from jinhu.core.periods import Month
 
 #: rows of the ranking shown on the dashboard (belt villages always; the rest in the bulletin)
 TOP = 20
@@ -39,16 +42,36 @@ def focus_villages(villages) -> list:
     return [v for v in villages if v.pk in belt] or villages[:FOCUS_LIMIT]
 
 
+def standings(year: int, month: int) -> tuple[dict[int, int], dict[int, int], int]:
+    """Every village's rank among all active villages of the sub-district and among the
+    belt (equal totals share a rank), and how many were ranked. The ranking the
+    bulletin publishes, whoever asks: a secretary sees their own village's place in it,
+    never a rank among the villages they happen to see."""
+    totals = list(
+        VillageScore.objects.filter(year=year, month=month, village__is_active=True).values_list(
+            "village_id", "total"
+        )
+    )
+    belt = belt_village_ids()
+    return (
+        scoring.ranks(totals),
+        scoring.ranks([(v, t) for v, t in totals if v in belt]),
+        len(totals),
+    )
+
+
 def scoreboard(
     villages, year: int, month: int, *, details_for: set[int] | None = None
 ) -> list[dict]:
-    """Scores of the period, ranked within the belt and across all villages.
+    """Scores of ``villages`` for the period, with their sub-district and belt ranks.
 
     The breakdown (rendered from each row's facts) is made only for ``details_for``
     (the villages whose six-solids shares are charted): the ranking of a whole city
     does not need it.
     """
     belt = belt_village_ids()
+    rank, belt_rank, _ranked = standings(year, month)
+    provisional = is_provisional(year, month)
     rows = list(
         VillageScore.objects.filter(village__in=villages, year=year, month=month)
         .select_related("village")
@@ -63,24 +86,28 @@ def scoreboard(
         detailed = list(detailed)
         rendered = breakdowns(detailed)
         details = {s.village_id: rendered[s.pk] for s in detailed}
-    belt_rank = 0
     out = []
-    for rank, score in enumerate(rows, start=1):
-        in_belt = score.village_id in belt
-        if in_belt:
-            belt_rank += 1
+    for score in rows:
         breakdown = details.get(score.village_id)
         out.append(
             {
                 "score": score,
-                "rank": rank,
-                "belt_rank": belt_rank if in_belt else None,
-                "in_belt": in_belt,
+                "rank": rank.get(score.village_id),
+                "belt_rank": belt_rank.get(score.village_id),
+                "in_belt": score.village_id in belt,
+                "provisional": provisional,
                 "breakdown": breakdown,
                 "dimensions": dimensions_of(breakdown) if breakdown is not None else None,
             }
         )
     return out
+
+
+def is_provisional(year: int, month: int) -> bool:
+    """A month whose progress reports are not yet due is 进行中 (the year: until its
+    December is closed)."""
+    period = Month(year, month or 12)
+    return periods.is_provisional(period, clock.today(), settings.JINHU_REPORT_DUE_DAY)
 
 
 def dimensions_of(breakdown: list[dict]) -> dict[str, float]:
@@ -98,7 +125,8 @@ def dimensions_of(breakdown: list[dict]) -> dict[str, float]:
 
 
 def trend(villages, year: int) -> dict:
-    """Monthly totals per village for the year (one query)."""
+    """Monthly totals per village for the year (one query); months whose reports are not
+    yet due are labelled 进行中."""
     series: dict[str, dict[int, float]] = defaultdict(dict)
     for name, month, total in (
         VillageScore.objects.filter(village__in=villages, year=year, month__gt=0)
@@ -108,7 +136,7 @@ def trend(villages, year: int) -> dict:
         series[name][month] = float(total)
     months = sorted({m for s in series.values() for m in s})
     return {
-        "months": [f"{m}月" for m in months],
+        "months": [f"{m}月（进行中）" if is_provisional(year, m) else f"{m}月" for m in months],
         "series": [{"name": n, "data": [s.get(m) for m in months]} for n, s in series.items()],
     }
 
@@ -136,7 +164,9 @@ def radar(board: list[dict]) -> dict:
 
 def heatmap(villages, year: int, month: int) -> dict:
     """Duty compliance per village and day (judged slots only), one query."""
-    start, end, _months = period_bounds(year, month or clock.today().month)
+    start, end, _months = period_bounds(
+        year, month or periods.last_complete_month(clock.today()).month
+    )
     villages = list(villages)
     names = [v.name for v in villages]
     index = {v.pk: i for i, v in enumerate(villages)}
@@ -172,7 +202,7 @@ def headline_figures(villages, year: int) -> dict:
 
     duty = DutyLogEntry.objects.filter(village__in=villages, day__year=year).totals()
     rows = economy_selectors.village_years(list(villages), year)
-    comparison = belt_income_comparison([year - 1])[0]
+    comparison = belt_income_comparison([year - 1], villages)[0]
     return {
         "structure": compare_terms(villages),
         "duty": duty,

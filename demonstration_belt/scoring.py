@@ -71,6 +71,10 @@ class ReviewerFact:
 @dataclass(slots=True)
 class Facts:
     months: int = 1
+    #: the period's progress report is due by now (False: 进行中, not penalised for it)
+    report_due: bool = True
+    #: the day the period's report falls due (shown while it is not yet due)
+    report_deadline: str = ""
     report_ids: tuple[int, ...] = ()
     targets: tuple[TargetFact, ...] = ()
     duty_judged: int = 0
@@ -159,6 +163,13 @@ def _no_targets(f: Facts):
     return "本期没有审核通过的月度进度", {"reports": list(f.report_ids)}
 
 
+def _not_yet_due(f: Facts):
+    return (
+        f"本期月度进度尚未到报送期限（{f.report_deadline} 前报送），暂不扣分",
+        {"reports": list(f.report_ids)},
+    )
+
+
 def suggest(spec: IndicatorSpec, f: Facts) -> tuple[Decimal, Callable[[], tuple[str, dict]]]:
     """The score the data suggests for one indicator, and how to say why.
 
@@ -169,6 +180,8 @@ def suggest(spec: IndicatorSpec, f: Facts) -> tuple[Decimal, Callable[[], tuple[
     p, std, n = spec.params, spec.standard, spec.numbers
     if spec.kind == "targets":
         if not f.targets:
+            if not f.report_due:
+                return std, lambda: _not_yet_due(f)
             return ZERO, lambda: _no_targets(f)
         total_weight = sum((t.weight for t in f.targets), ZERO)
         done = sum((t.weight * t.fraction for t in f.targets), ZERO)
@@ -278,6 +291,16 @@ def score(indicators: list[IndicatorSpec], facts: Facts, *, explain: bool = True
     return Result(tuple(lines), q(total), q(max_total), vetoed, facts.vetoes if vetoed else ())
 
 
+def ranks(totals) -> dict:
+    """Competition ranking (1, 2, 2, 4): ``{key: rank}`` for ``(key, total)`` pairs, the
+    highest total first; equal totals share a rank."""
+    ordered = sorted((t for _k, t in totals), reverse=True)
+    first_at: dict = {}
+    for position, total in enumerate(ordered, start=1):
+        first_at.setdefault(total, position)
+    return {key: first_at[total] for key, total in totals}
+
+
 def _order(spec: IndicatorSpec) -> int:
     return spec.order
 
@@ -303,6 +326,9 @@ def facts_to_json(f: Facts) -> dict:
             out[name] = list(value)
     if f.party_days:
         out["party_days"] = f.party_days
+    if not f.report_due:
+        out["report_due"] = False
+        out["report_deadline"] = f.report_deadline
     if f.economy_weak is not None:
         out["economy_weak"] = f.economy_weak
     if f.bonus_points:
@@ -334,6 +360,8 @@ def facts_from_json(data: dict) -> Facts:
 
     return Facts(
         months=data.get("months", 1),
+        report_due=data.get("report_due", True),
+        report_deadline=data.get("report_deadline", ""),
         duty_judged=data.get("duty_judged", 0),
         duty_compliant=data.get("duty_compliant", 0),
         visitors=data.get("visitors", 0),

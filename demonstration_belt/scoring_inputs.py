@@ -9,11 +9,11 @@ never from the raw punches.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
 
@@ -33,22 +33,30 @@ from demonstration_belt.models import (
     ReviewerScore,
     Suggestion,
 )
-from jinhu.core import clock
+from jinhu.core import clock, periods
+from jinhu.core.periods import Month
 from villages.models import Village
 
 
 def period_bounds(year: int, month: int) -> tuple[dt.date, dt.date, list[int]]:
     """First and last day of the month (or the year, month 0) and the months it spans."""
     if month:
-        return (
-            dt.date(year, month, 1),
-            dt.date(year, month, calendar.monthrange(year, month)[1]),
-            [month],
-        )
-    today = clock.today()
+        period = Month(year, month)
+        return period.first, period.last, [month]
     # The whole year so far: its completed months (all twelve for a past year).
-    last_month = 12 if year < today.year else max(1, today.month - 1)
-    return dt.date(year, 1, 1), dt.date(year, 12, 31), list(range(1, last_month + 1))
+    completed = [
+        m.month for m in periods.months_of(year, clock.today()) if m < Month.of(clock.today())
+    ]
+    start, end = periods.year_bounds(year)
+    return start, end, completed or [1]
+
+
+def report_due(year: int, months: list[int], today: dt.date) -> tuple[bool, str]:
+    """Whether the latest month's progress report is due by ``today``, and its deadline
+    (进行中 periods are not penalised for a report that is not yet due)."""
+    month = Month(year, max(months))
+    deadline = periods.report_deadline(month, settings.JINHU_REPORT_DUE_DAY)
+    return today > deadline, f"{deadline.month}月{deadline.day}日"
 
 
 def _scope(ids: list[int]):
@@ -246,6 +254,7 @@ def facts_for_periods(
     for period in periods:
         _start, end, months = bounds[period]
         as_of = min(end, today)
+        due, deadline = report_due(year, months, today)
         latest_first = list(reversed(months))
         per_village = {}
         for vid in ids:
@@ -255,6 +264,8 @@ def facts_for_periods(
             bonus = [b for m in months for b in bonuses.get((vid, m), ())] if bonuses else ()
             per_village[vid] = scoring.Facts(
                 months=len(months),
+                report_due=due,
+                report_deadline="" if due else deadline,
                 report_ids=(report_id,) if report_id else no_ids,
                 targets=tuple(items.get(report_id, ())) if report_id else no_ids,
                 duty_judged=judged,

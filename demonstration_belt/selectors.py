@@ -18,7 +18,8 @@ from demonstration_belt.models import (
     Suggestion,
     belt_village_ids,
 )
-from jinhu.core import clock
+from jinhu.core import clock, periods
+from jinhu.core.periods import Month
 from villages.models import Village
 from villages.roles import Role, role_of, sees_all_villages
 
@@ -40,11 +41,6 @@ class Todo:
         return len(self.items)
 
 
-def previous_month(today: dt.date) -> tuple[int, int]:
-    first = today.replace(day=1) - dt.timedelta(days=1)
-    return first.year, first.month
-
-
 def todo_for(user, today: dt.date | None = None) -> Todo:
     """What this person has to do: reports due or returned, reviews waiting, deadlines."""
     today = today or clock.today()
@@ -53,7 +49,8 @@ def todo_for(user, today: dt.date | None = None) -> Todo:
     villages = Village.objects.for_user(user).active()
     reports = MonthlyReport.objects.for_user(user)
     if role in (Role.SECRETARY, Role.CADRE):
-        year, month = previous_month(today)
+        last = periods.previous_month(today)
+        year, month = last.year, last.month
         done = set(
             reports.filter(
                 year=year, month=month, status__in=(ReportStatus.SUBMITTED, ReportStatus.APPROVED)
@@ -144,19 +141,19 @@ def late_reports(user, today: dt.date | None = None, months: int = 3) -> list[La
 
     today = today or clock.today()
     villages = list(Village.objects.for_user(user).active())
-    periods = []
-    cursor = today.replace(day=1)
+    recent = []
+    cursor = Month.of(today)
     for _ in range(months):
-        cursor = (cursor - dt.timedelta(days=1)).replace(day=1)
-        periods.append((cursor.year, cursor.month))
+        cursor = cursor.previous()
+        recent.append((cursor.year, cursor.month))
     reports = {
         (r.village_id, r.year, r.month): r
         for r in MonthlyReport.objects.filter(village__in=villages).filter(
-            year__in={y for y, _m in periods}, month__in={m for _y, m in periods}
+            year__in={y for y, _m in recent}, month__in={m for _y, m in recent}
         )
     }
     rows = []
-    for year, month in periods:
+    for year, month in recent:
         due = report_due_on(year, month)
         if today <= due:
             continue
@@ -175,13 +172,14 @@ class IncomeComparison:
     others_count: int
 
 
-def belt_income_comparison(years: list[int]) -> list[IncomeComparison]:
-    """Belt villages' average per-capita net income against the others', year by year.
+def belt_income_comparison(years: list[int], villages) -> list[IncomeComparison]:
+    """Belt villages' average per-capita net income against the others', year by year,
+    over ``villages`` (the viewer's scope: staff see the whole sub-district).
 
     The belt is today's membership throughout, so that earlier years show how the
     same villages compared before (and as) the belt was built.
     """
-    villages = Village.objects.active()
+    villages = villages.filter(is_active=True)
     members = belt_village_ids()
     out = []
     for year in years:
@@ -198,8 +196,9 @@ def belt_income_comparison(years: list[int]) -> list[IncomeComparison]:
     return out
 
 
-def weak_villages_by_year(years: list[int]) -> dict[int, list[str]]:
-    villages = list(Village.objects.active())
+def weak_villages_by_year(years: list[int], villages) -> dict[int, list[str]]:
+    """The weak (not yet 消薄) villages among ``villages`` (the viewer's scope), by year."""
+    villages = list(villages.filter(is_active=True))
     return {
         year: [
             r.village.name

@@ -24,7 +24,8 @@ from demonstration_belt.models import (
     Target,
     TrackedStatus,
 )
-from jinhu.core import clock
+from jinhu.core import clock, periods
+from jinhu.core.periods import Month
 from villages.models import Village
 from villages.services import audit_actor
 
@@ -34,8 +35,7 @@ MAX_IMAGE_SIDE = 1600  # pixels: plenty on a phone, a fraction of the camera's f
 
 def report_due_on(year: int, month: int) -> dt.date:
     """A month's report is due on day JINHU_REPORT_DUE_DAY of the following month."""
-    first_next = (dt.date(year, month, 1) + dt.timedelta(days=32)).replace(day=1)
-    return first_next.replace(day=settings.JINHU_REPORT_DUE_DAY)
+    return periods.report_deadline(Month(year, month), settings.JINHU_REPORT_DUE_DAY)
 
 
 def _targets_for(village: Village, year: int, month: int):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from celery import shared_task
 from django.db import OperationalError
 
 from demonstration_belt import scoring_services
-from jinhu.core import clock
+from jinhu.core import clock, periods
 
 RETRY = {
     "autoretry_for": (OperationalError,),
@@ -20,11 +18,14 @@ RETRY = {
 
 @shared_task(name="belt.score_closed_month", **RETRY)
 def score_closed_month() -> dict:
-    """The previous month (it closed when its reports fell due), and the year so far."""
-    today = clock.today()
-    first = today.replace(day=1)
-    last_month = first - dt.timedelta(days=1)
-    return scoring_services.score_year(year=last_month.year)
+    """Daily: every month of the year so far (and the year), so that a month is rescored
+    the day after its progress reports fell due (JINHU_REPORT_DUE_DAY) and leaves
+    进行中; unchanged scores are not rewritten. In January, last year too."""
+    last = periods.last_complete_month(clock.today())
+    result = scoring_services.score_year(year=last.year)
+    if last.year != clock.today().year:
+        scoring_services.score_year(year=clock.today().year)
+    return result
 
 
 @shared_task(name="belt.rescore_stale", **RETRY)

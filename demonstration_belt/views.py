@@ -36,11 +36,12 @@ from demonstration_belt.models import (
     ServiceCenterCheck,
     Suggestion,
 )
-from jinhu.core import clock
+from jinhu.core import clock, params
 from villages import tabular
 from villages.forms import apply_errors
 from villages.models import Village
 from villages.roles import sees_all_villages
+from villages.selectors import scope_label
 
 
 @login_required
@@ -93,8 +94,8 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     reports = MonthlyReport.objects.for_user(request.user).select_related("village")
-    status = request.GET.get("status")
-    if status in ReportStatus.values:
+    status = params.choice(request.GET, "status", ReportStatus.values)
+    if status:
         reports = reports.filter(status=status)
     if request.GET.get("export") == "xlsx":
         return tabular.xlsx_response(
@@ -386,12 +387,14 @@ def economy_comparison(request: HttpRequest) -> HttpResponse:
     """Belt vs other villages: per-capita net income year on year, weak villages over time."""
     this_year = clock.today().year
     years = [this_year - 2, this_year - 1, this_year]
+    villages = Village.objects.for_user(request.user)
     return render(
         request,
         "belt/economy.html",
         {
-            "comparisons": selectors.belt_income_comparison(years[:2]),
-            "weak": selectors.weak_villages_by_year(years),
+            "comparisons": selectors.belt_income_comparison(years[:2], villages),
+            "weak": selectors.weak_villages_by_year(years, villages),
+            "scope": scope_label(request.user),
         },
     )
 
@@ -402,8 +405,8 @@ def targets_export(request: HttpRequest) -> HttpResponse:
     from demonstration_belt.models import Target
 
     targets = Target.objects.for_user(request.user).select_related("plan__village")
-    if request.GET.get("year"):
-        targets = targets.filter(plan__year=int(request.GET["year"]))
+    if (year := params.year(request.GET, default=None)) is not None:
+        targets = targets.filter(plan__year=year)
     dataset = resources.TargetResource(user=request.user).export(targets)
     return tabular.xlsx_response(dataset, "创建目标.xlsx")
 

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from demonstration_belt import dashboard, scoring_services, selectors
+from demonstration_belt import dashboard, scoring_services, selectors, services
 from demonstration_belt.models import (
     Admonishment,
     Indicator,
@@ -21,22 +21,23 @@ from demonstration_belt.models import (
     ReviewerScore,
     VillageScore,
 )
-from jinhu.core import clock
+from jinhu.core import clock, params, periods
 from villages.models import Village
 from villages.roles import sees_all_villages
+from villages.selectors import scope_label
 
 
 def _period(request: HttpRequest) -> tuple[int, int]:
-    today = clock.today()
-    default_month = (today.replace(day=1) - dt.timedelta(days=1)).month
-    try:
-        year = int(request.GET.get("year") or today.year)
-        month = int(
-            request.GET.get("month") if request.GET.get("month") is not None else default_month
-        )
-    except ValueError:
-        year, month = today.year, default_month
-    return year, max(0, min(12, month))
+    """The year and month a score page shows: by default the last complete month
+    (in January, December of last year); ``month=0`` is the whole year."""
+    default = periods.last_complete_month(clock.today())
+    year = params.year(request.GET, default=default.year)
+    month = params.month(
+        request.GET,
+        default=default.month if year == default.year else 0,
+        allow_whole_year=True,
+    )
+    return year, month
 
 
 @login_required
@@ -60,9 +61,12 @@ def board(request: HttpRequest) -> HttpResponse:
         request,
         "belt/dashboard.html",
         {
-            "ranked": len(rows),
+            "ranked": dashboard.standings(year, month)[2],
             "year": year,
             "month": month,
+            "provisional": dashboard.is_provisional(year, month),
+            "deadline": services.report_due_on(year, month or 12),
+            "scope": scope_label(request.user, villages),
             "rows": shown,
             "charts": charts,
             "open": dashboard.open_items(villages),
@@ -74,12 +78,16 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def figures(request: HttpRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or clock.today().year)
+    year = params.year(request.GET, default=clock.today().year)
     villages = Village.objects.for_user(request.user).active()
     return render(
         request,
         "belt/figures.html",
-        {"year": year, "figures": dashboard.headline_figures(villages, year)},
+        {
+            "year": year,
+            "figures": dashboard.headline_figures(villages, year),
+            "scope": scope_label(request.user, villages),
+        },
     )
 
 
@@ -140,6 +148,8 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
                 "inspection"
             ),
             "months": range(0, 13),
+            "provisional": dashboard.is_provisional(year, month),
+            "deadline": services.report_due_on(year, month or 12),
         },
     )
 
@@ -212,13 +222,16 @@ def bulletin(request: HttpRequest) -> HttpResponse:
             "highlights": rows[:3],
             "problems": problems[:10],
             "open": dashboard.open_items(villages),
+            "provisional": dashboard.is_provisional(year, month),
+            "deadline": services.report_due_on(year, month or 12),
+            "scope": scope_label(request.user, villages),
         },
     )
 
 
 @login_required
 def proposals(request: HttpRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or clock.today().year)
+    year = params.year(request.GET, default=clock.today().year)
     items = Proposal.objects.for_user(request.user).filter(year=year).select_related("village")
     if request.method == "POST":
         if not sees_all_villages(request.user):

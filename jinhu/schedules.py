@@ -35,9 +35,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "commands-retry": entry(
         "attendance.commands_retry_stale", crontab(minute="*/10"), expires=9 * 60
     ),
-    # The 6th at 03:00 (reports are due on the 5th): score last month and the year so far.
+    # 03:00 every day: score the year so far; the day after a month's reports fall due
+    # (JINHU_REPORT_DUE_DAY) it is scored in full and leaves 进行中 (unchanged rows cost
+    # nothing).
     "score-closed-month": entry(
-        "belt.score_closed_month", crontab(day_of_month=6, hour=3, minute=0), expires=20 * 3600
+        "belt.score_closed_month", crontab(hour=3, minute=0), expires=20 * 3600
     ),
     # Hourly: periods whose source rows changed after scoring are rescored.
     "rescore-stale": entry("belt.rescore_stale", crontab(minute=40), expires=50 * 60),

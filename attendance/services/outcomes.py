@@ -160,6 +160,8 @@ def outcome_correct(*, actor, slot: DutySlot, state: str, reason: str, approver)
         raise ValidationError(_("请选择有效的更正结果。"))
     if not reason.strip():
         raise ValidationError({"reason": _("请填写更正原因。")})
+    if slot.ends_at > clock.now():
+        raise ValidationError(_("该时段尚未结束，不能更正。"))
     if not actor.has_perm("attendance.manage_roster", slot) and not sees_all_villages(actor):
         raise PermissionDenied(_("您无权更正该村的考勤。"))
     if not sees_all_villages(approver):

@@ -41,7 +41,7 @@ class Month:
     def parse(cls, value: str) -> Month:
         """``"2026-11"`` → Month(2026, 11); ValueError for anything else."""
         year, sep, month = value.strip().partition("-")
-        if not sep or not year.isdigit() or not month.isdigit():
+        if not sep or len(year) != 4 or not year.isdigit() or not month.isdigit():
             raise ValueError(f"not a month: {value!r}")
         return cls(int(year), int(month))
 
