@@ -227,8 +227,10 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def device_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve a pending device into a village (its kept requests are then parsed)."""
+    device = get_object_or_404(
+        Device.objects.for_user(request.user), pk=pk, status=DeviceStatus.PENDING
+    )
     _staff(request)
-    device = get_object_or_404(Device, pk=pk, status=DeviceStatus.PENDING)
     form = forms_devices.ApproveForm(request.POST)
     if not form.is_valid():
         for error in form.errors.values():

@@ -144,6 +144,10 @@ class IncomeSource(models.TextChoices):
     OTHER = "other", _("其他经营收入")
 
 
+class IncomeLineQuerySet(ScopedQuerySet):
+    village_path = "account__village"
+
+
 class IncomeLine(models.Model):
     """Where a month's operating income came from."""
 
@@ -152,6 +156,8 @@ class IncomeLine(models.Model):
     )
     source = models.CharField(_("来源"), max_length=12, choices=IncomeSource.choices)
     amount = MoneyField(_("金额"))
+
+    objects = IncomeLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("经营性收入来源")
@@ -309,9 +315,8 @@ class Contract(models.Model):
         return self.title
 
 
-class PaymentQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(contract__in=Contract.objects.for_user(user))
+class PaymentQuerySet(ScopedQuerySet):
+    village_path = "contract__village"
 
     def overdue(self, today):
         return self.filter(due_on__lt=today, paid_on__isnull=True)
@@ -426,6 +431,10 @@ class Project(models.Model):
         return self.name
 
 
+class ProjectMilestoneQuerySet(ScopedQuerySet):
+    village_path = "project__village"
+
+
 class ProjectMilestone(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("项目")
@@ -433,6 +442,8 @@ class ProjectMilestone(models.Model):
     title = models.CharField(_("节点"), max_length=100)
     due_on = models.DateField(_("计划日期"))
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    objects = ProjectMilestoneQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目节点")

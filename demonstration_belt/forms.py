@@ -10,7 +10,7 @@ from demonstration_belt.models import (
     Suggestion,
     TrackedStatus,
 )
-from villages.forms import StyledFormMixin
+from villages.forms import ScopedChoicesMixin, StyledFormMixin
 
 
 class ReportForm(StyledFormMixin, forms.Form):
@@ -92,13 +92,14 @@ class ImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("目标表（XLSX，或 UTF-8/GBK 编码的 CSV）"))
 
 
-class _VillageScopedForm(StyledFormMixin, forms.ModelForm):
-    """A record form whose village choices are the user's own (staff: all)."""
+class _VillageScopedForm(ScopedChoicesMixin, StyledFormMixin, forms.ModelForm):
+    """A record form whose choices (villages, meetings, inspections) are the user's own
+    (staff: all), and whose villages are the active ones."""
 
-    def __init__(self, *args, villages, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         if "village" in self.fields:
-            self.fields["village"].queryset = villages
+            self.fields["village"].queryset = self.fields["village"].queryset.filter(is_active=True)
 
 
 class PartyDayForm(_VillageScopedForm):

@@ -218,6 +218,10 @@ class IndicatorKind(models.TextChoices):
     VETO = "veto", _("一票否决")
 
 
+class IndicatorQuerySet(ScopedQuerySet):
+    village_path = "agreement__village"
+
+
 class Indicator(models.Model):
     """One line of the scoring sheet: standard score, checking method, deduction rule."""
 
@@ -234,6 +238,8 @@ class Indicator(models.Model):
     #: rule parameters, e.g. {"per_item": 1}, {"threshold": 90}, {"per_month": 1}
     params = models.JSONField(_("参数"), default=dict, blank=True)
     reviewer_scored = models.BooleanField(_("由考核组评分"), default=False)
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("考核指标")
@@ -291,6 +297,10 @@ class MonthlyReport(models.Model):
         return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
+class ReportItemQuerySet(ScopedQuerySet):
+    village_path = "report__village"
+
+
 class ReportItem(models.Model):
     class Progress(models.TextChoices):
         NOT_STARTED = "not_started", _("未开始")
@@ -308,6 +318,8 @@ class ReportItem(models.Model):
     )
     value = models.DecimalField(_("当前值"), max_digits=12, decimal_places=2, null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    objects = ReportItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("目标进度")
@@ -402,6 +414,13 @@ class ReportEvent(models.Model):
 # ---------------------------------------------------------------------------
 # The belt's working records
 # ---------------------------------------------------------------------------
+
+
+class MeetingQuerySet(ScopedQuerySet):
+    village_path = "villages"
+    many = True
+
+
 class Meeting(models.Model):
     class Kind(models.TextChoices):
         MOBILISATION = "mobilisation", _("动员会")
@@ -428,6 +447,8 @@ class Meeting(models.Model):
     minutes = models.TextField(_("纪要"), blank=True)
     decisions = models.TextField(_("议定事项"), blank=True)
     photo = models.ImageField(_("照片"), upload_to="meetings/%Y/", blank=True)
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("会议活动")
@@ -472,6 +493,11 @@ class TrackedQuerySet(DeadlineQuerySet):
     open_statuses = (TrackedStatus.OPEN, TrackedStatus.IN_PROGRESS, TrackedStatus.RECHECK)
 
 
+class InspectionQuerySet(ScopedQuerySet):
+    village_path = "findings__village"
+    many = True
+
+
 class Inspection(models.Model):
     """A comparison visit (村村互学互比) or an inspection, with its findings."""
 
@@ -484,6 +510,8 @@ class Inspection(models.Model):
     title = models.CharField(_("名称"), max_length=100)
     held_on = models.DateField(_("日期"))
     inspectors = models.CharField(_("检查人员"), max_length=200, blank=True)
+
+    objects = InspectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("检查/比学")
@@ -677,6 +705,10 @@ class ServiceCenterCheck(models.Model):
         return f"{self.village} {self.checked_on}"
 
 
+class CheckResultQuerySet(ScopedQuerySet):
+    village_path = "check_run__village"
+
+
 class CheckResult(models.Model):
     check_run = models.ForeignKey(
         ServiceCenterCheck, on_delete=models.CASCADE, related_name="results", verbose_name=_("检查")
@@ -684,6 +716,8 @@ class CheckResult(models.Model):
     item = models.ForeignKey(CheckItem, on_delete=models.PROTECT, verbose_name=_("检查项"))
     passed = models.BooleanField(_("达标"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    objects = CheckResultQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("检查结果")
@@ -782,6 +816,10 @@ class ScoreHistory(models.Model):
         return f"{self.score} ← {self.total}"
 
 
+class ReviewerScoreQuerySet(ScopedQuerySet):
+    village_path = "indicator__agreement__village"
+
+
 class ReviewerScore(models.Model):
     """A reviewer's score on an indicator, with the reason and a second approver."""
 
@@ -806,6 +844,8 @@ class ReviewerScore(models.Model):
         verbose_name=_("审定人"),
     )
     approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+
+    objects = ReviewerScoreQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("考核组评分")

@@ -48,9 +48,15 @@ def _targets_for(village: Village, year: int, month: int):
 
 @transaction.atomic
 def report_open(*, actor, village: Village, year: int, month: int) -> MonthlyReport:
-    """The month's report, created as a draft with one line per target if needed."""
+    """The month's report, created as a draft with one line per target if needed.
+
+    Only for a month that has begun (this month and earlier ones): next month's
+    progress cannot be reported yet.
+    """
     if not actor.has_perm("demonstration_belt.fill_report", village):
         raise PermissionDenied(_("您无权填报该村的月度进度。"))
+    if not periods.year_in_range(year) or Month(year, month) > Month.of(clock.today()):
+        raise ValidationError(_("只能填报本月及以前月份的进度。"))
     report, _created = MonthlyReport.objects.get_or_create(
         village=village,
         year=year,

@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from demonstration_belt.models import (
     Suggestion,
 )
 from jinhu.core import clock, params
+from jinhu.core.periods import Month
 from villages import tabular
 from villages.forms import apply_errors
 from villages.models import Village
@@ -68,6 +70,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
     village = get_object_or_404(Village.objects.for_user(request.user), code=code)
+    params.check_year(year)
     plan = get_object_or_404(CreationPlan, village=village, year=year)
     targets = plan.targets.all()
     by_dimension = [
@@ -118,13 +121,39 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report_open(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
+    """A month's report: shown if it exists; started (a POST, never a GET) if not."""
     village = get_object_or_404(Village.objects.for_user(request.user), code=code)
-    if not 1 <= month <= 12:
-        raise PermissionDenied
+    params.check_year(year)
+    params.check_month(month)
     existing = MonthlyReport.objects.filter(village=village, year=year, month=month).first()
-    if existing is None:
-        existing = services.report_open(actor=request.user, village=village, year=year, month=month)
-    return redirect(existing)
+    if existing is not None:
+        return redirect(existing)
+    can_start = request.user.has_perm("demonstration_belt.fill_report", village)
+    period = Month(year, month)
+    error = ""
+    if request.method == "POST":
+        if not can_start:
+            raise PermissionDenied
+        try:
+            report = services.report_open(
+                actor=request.user, village=village, year=year, month=month
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            messages.success(request, _("已建立 %(m)s 月度进度草稿。") % {"m": period.label})
+            return redirect(report)
+    return render(
+        request,
+        "belt/report_start.html",
+        {
+            "village": village,
+            "period": period,
+            "can_start": can_start and period <= Month.of(clock.today()),
+            "due_on": services.report_due_on(year, month),
+            "error": error,
+        },
+    )
 
 
 @login_required
@@ -222,11 +251,26 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 # ---------------------------------------------------------------------------
 @login_required
 def meetings(request: HttpRequest) -> HttpResponse:
-    visible = Village.objects.for_user(request.user)
-    items = Meeting.objects.prefetch_related("villages", "follow_ups").select_related("host")
-    if not sees_all_villages(request.user):
-        items = items.filter(villages__in=visible).distinct()
-    return render(request, "belt/meetings.html", {"meetings": items[:100]})
+    # The meetings, their villages and their follow-up findings, each within the scope:
+    # a secretary sees the meetings of their village, which of their villages took part,
+    # and their own follow-ups, never another village's.
+    items = (
+        Meeting.objects.for_user(request.user)
+        .select_related("host")
+        .prefetch_related(
+            Prefetch("villages", queryset=Village.objects.for_user(request.user)),
+            Prefetch("follow_ups", queryset=Finding.objects.for_user(request.user)),
+        )
+    )
+    return render(
+        request,
+        "belt/meetings.html",
+        {
+            "meetings": items[:100],
+            "visible": set(Village.objects.for_user(request.user).values_list("pk", flat=True)),
+            "can_add": request.user.has_perm("demonstration_belt.add_meeting"),
+        },
+    )
 
 
 @login_required
@@ -316,8 +360,7 @@ def center_checks(request: HttpRequest) -> HttpResponse:
 
 def _record_form_view(request, form_class, *, template_title, success_url, create, initial=None):
     """Create one working record (party day, suggestion, finding, meeting) from a page."""
-    villages = Village.objects.for_user(request.user).active()
-    kwargs = {} if form_class is MeetingForm else {"villages": villages}
+    kwargs = {} if form_class is MeetingForm else {"user": request.user}
     form = form_class(request.POST or None, request.FILES or None, initial=initial or {}, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
@@ -370,7 +413,7 @@ def finding_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def meeting_new(request: HttpRequest) -> HttpResponse:
-    if not sees_all_villages(request.user):
+    if not request.user.has_perm("demonstration_belt.add_meeting"):
         raise PermissionDenied
     return _record_form_view(
         request,

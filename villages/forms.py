@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from villages.models import Cadre
+from villages.models import Cadre, ScopedQuerySet
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -30,6 +30,22 @@ class StyledFormMixin:
                 css = "form-control"
             if css:
                 widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class ScopedChoicesMixin:
+    """Every model choice the form offers starts from ``for_user()``.
+
+    Built with ``user=``, each choice field whose queryset is a ``ScopedQuerySet``
+    (villages, meetings, inspections, cadres, …) is narrowed to the user's scope, so a
+    form can never offer an object of another village, whatever field is added later.
+    """
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if isinstance(queryset, ScopedQuerySet):
+                field.queryset = queryset.for_user(user)
 
 
 class CadreForm(StyledFormMixin, forms.ModelForm):

@@ -46,6 +46,9 @@ class ScopedQuerySet(models.QuerySet):
 
     #: the lookup from this model to Village, e.g. "village" or "report__village"
     village_path = "village"
+    #: the path crosses a many-valued relation (a meeting's villages): rows are matched
+    #: through a subquery, so that a row of several visible villages is listed once
+    many = False
 
     def for_user(self, user: AbstractBaseUser | AnonymousUser) -> ScopedQuerySet:
         if not user.is_authenticated or not user.is_active:
@@ -53,10 +56,15 @@ class ScopedQuerySet(models.QuerySet):
         if sees_all_villages(user):
             return self
         visible = VillageAssignment.objects.active().filter(user=user).values("village_id")
-        return self.filter(**{f"{self.village_path}__in": visible})
+        return self._matching(**{f"{self.village_path}__in": visible})
 
     def for_village(self, village: Village) -> ScopedQuerySet:
-        return self.filter(**{self.village_path: village})
+        return self._matching(**{self.village_path: village})
+
+    def _matching(self, **lookup) -> ScopedQuerySet:
+        if self.many:
+            return self.filter(pk__in=self.model._default_manager.filter(**lookup).values("pk"))
+        return self.filter(**lookup)
 
 
 class SubDistrict(models.Model):

@@ -160,6 +160,10 @@ class AbsenceReport(models.Model):
         return Decimal((last - first).days + 1)
 
 
+class AbsenceApprovalQuerySet(ScopedQuerySet):
+    village_path = "report__village"
+
+
 class AbsenceApproval(models.Model):
     report = models.ForeignKey(
         AbsenceReport, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("报备")
@@ -174,6 +178,8 @@ class AbsenceApproval(models.Model):
     approved = models.BooleanField(_("同意"))
     comment = models.CharField(_("意见"), max_length=300, blank=True)
     decided_at = models.DateTimeField(_("审批时间"), auto_now_add=True)
+
+    objects = AbsenceApprovalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审批记录")

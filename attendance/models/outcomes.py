@@ -104,6 +104,10 @@ class SlotOutcome(models.Model):
         return f"{self.slot} {self.get_state_display()}"
 
 
+class OutcomeCorrectionQuerySet(ScopedQuerySet):
+    village_path = "slot__village"
+
+
 class OutcomeCorrection(models.Model):
     """A manual correction of a slot's outcome: reason, approver, forever marked."""
 
@@ -125,6 +129,8 @@ class OutcomeCorrection(models.Model):
         verbose_name=_("批准人"),
     )
     created_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+
+    objects = OutcomeCorrectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("考勤更正")

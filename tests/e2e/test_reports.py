@@ -40,6 +40,7 @@ def test_report_round_trip_from_a_phone(
 ):
     phone = browser.new_context(**phone_context_args)
     page = login(phone, live_server, "secretary-a", "/belt/reports/village-a/2026/10/")
+    page.get_by_test_id("start-report").click()  # (a draft is created by a POST only)
     expect(page.get_by_role("heading", level=1)).to_contain_text("甲村 2026年10月")
     form = page.get_by_test_id("report-form")
     form.get_by_label("本月工作情况").fill("开展主题党日一次，特色点位完成主体建设。")

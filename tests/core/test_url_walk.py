@@ -1,0 +1,171 @@
+"""Every page, list, form and export, walked as each scoped role.
+
+The demo sub-district is loaded and one village outside every walking role's scope
+(锦溪村) has a marker written into every free-text field of every row it owns.
+Walking the whole URL map (``tests/walk.py``: from ``get_resolver()``) as a
+secretary, an instructor and a liaison, no response may contain the marker: no list,
+prefetch, choice, label, chart or export shows anything of a village outside the
+viewer's scope. Every object of the marked village is a 404 for them. Then the same
+walk with malformed and out-of-range query values: no 500 anywhere.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from jinhu.core import clock
+from tests import walk
+
+MARKER = "越界标记"
+OUTSIDE = "jinxi"
+#: the demo's scoped people and a village each of them may see
+WALKERS = {"shuji-hongqiao": "hongqiao", "zhidaoyuan": "yongfeng", "lianxi": "jiyun"}
+
+# (django_db: the module's data is committed once; each test's own writes roll back)
+pytestmark = [pytest.mark.time_sensitive, pytest.mark.django_db]
+
+
+def _objects(code: str) -> dict[str, object]:
+    """One object of each kind a route takes by id, in the village ``code``."""
+    from attendance.models import AbsenceReport, Device, DutySlot, PatrolFinding
+    from demonstration_belt.models import Agreement, Evidence, MonthlyReport
+    from villages.models import Cadre
+
+    def first(model, **filters):
+        found = model.objects.filter(**filters).order_by("pk").first()
+        return found.pk if found else 0  # (0: none of that kind; its page must 404)
+
+    cadre = first(Cadre, village__code=code)
+    return {
+        "code": code,
+        "villages:cadre.pk": cadre,
+        "villages:cadre_edit.pk": cadre,
+        "duty:photo.cadre_id": cadre,
+        "attendance:absence.pk": first(AbsenceReport, village__code=code),
+        "attendance:finding_confirm.pk": first(PatrolFinding, village__code=code),
+        "attendance:device.pk": first(Device, village__code=code),
+        "attendance:device_assign.pk": first(Device, village__code=code),
+        "attendance:slot_correct.pk": first(DutySlot, village__code=code),
+        "belt:agreement.pk": first(Agreement, village__code=code),
+        "belt:report.pk": first(MonthlyReport, village__code=code),
+        "belt:evidence.pk": first(Evidence, report__village__code=code),
+    }
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module, with the outside village marked."""
+    import time_machine
+
+    from tests.conftest import test_moment
+    from villages.models import Village
+
+    # (Module fixtures are set up before the per-test freeze: freeze here too.)
+    with django_db_blocker.unblock(), time_machine.travel(test_moment(), tick=True):
+        call_command("load_demo", verbosity=0)
+        outside = Village.objects.get(code=OUTSIDE)
+        # A meeting of the outside village alone (shared meetings are seen by all theirs).
+        from demonstration_belt.models import Meeting
+
+        Meeting.objects.create(
+            kind="review", title=f"{MARKER}仅外村参加的点评会", held_on=clock.today(), host=outside
+        ).villages.set([outside])
+        assert walk.mark_village(outside, MARKER) > 20
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def _login(client, username):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+
+
+@pytest.mark.parametrize("username", sorted(WALKERS))
+def test_no_page_shows_anything_of_a_village_outside_the_scope(world, client, username):
+    _login(client, username)
+    inside = {**walk.default_values(), **_objects(WALKERS[username])}
+    outside = {**walk.default_values(), **_objects(OUTSIDE)}
+    leaks, errors, walked = [], [], 0
+    for route in walk.routes():
+        url = walk.fill(route, inside)
+        for variant in ("", "?export=xlsx", "?export=csv"):
+            if variant and route.parameters:
+                continue  # (exports are list pages)
+            response = client.get(url + variant)
+            walked += 1
+            if response.status_code >= 500:
+                errors.append(f"{url}{variant}: {response.status_code}")
+            elif MARKER in walk.text_of(response):
+                leaks.append(f"{url}{variant}")
+        # The outside village's own objects are not found at all (never a 403 or 200).
+        if route.parameters:
+            foreign = walk.fill(route, outside)
+            if foreign != url:
+                status = client.get(foreign).status_code
+                if status not in (404, 302):
+                    leaks.append(f"{foreign}: {status} (expected 404)")
+    assert walked > 60
+    assert not errors, errors
+    assert not leaks, f"{username} sees the outside village on: {leaks}"
+
+
+MALFORMED = [
+    {"year": "abc"},
+    {"year": "99999"},
+    {"year": "-1"},
+    {"month": "13"},
+    {"month": "1.5"},
+    {"month": "2026-13"},
+    {"month": "abc"},
+    {"cadre": "abc"},
+    {"cadre": "-5"},
+    {"page": "zz"},
+    {"status": "bogus"},
+    {"kind": "bogus"},
+    {"village": "no-such-village"},
+]
+
+
+@pytest.mark.parametrize("username", ["jiedao", "shuji-hongqiao"])
+def test_malformed_and_out_of_range_values_are_never_a_server_error(world, client, username):
+    from urllib.parse import urlencode
+
+    _login(client, username)
+    values = {**walk.default_values(), **_objects("hongqiao")}
+    errors = []
+    for route in walk.routes():
+        url = walk.fill(route, values)
+        for query in MALFORMED:
+            response = client.get(f"{url}?{urlencode(query)}")
+            if response.status_code >= 500:
+                errors.append(f"{url}?{urlencode(query)}: {response.status_code}")
+            elif response.status_code == 400:
+                assert "参数" in response.content.decode() or "须" in response.content.decode()
+    # Path parameters out of range too.
+    for path in (
+        "/belt/reports/hongqiao/99999/1/",
+        "/belt/reports/hongqiao/1900/1/",
+        "/belt/reports/hongqiao/2026/13/",
+        "/belt/plans/hongqiao/99999/",
+    ):
+        status = client.get(path).status_code
+        if status >= 500:
+            errors.append(f"{path}: {status}")
+    assert not errors, errors
+
+
+def test_a_get_never_creates_a_record(world, client):
+    from demonstration_belt.models import MonthlyReport
+
+    _login(client, "shuji-hongqiao")
+    before = MonthlyReport.objects.count()
+    for path in (
+        "/belt/reports/hongqiao/1900/1/",
+        "/belt/reports/hongqiao/2026/1/",
+        "/belt/reports/hongqiao/2099/12/",
+    ):
+        assert client.get(path).status_code in (200, 302, 400, 404, 405)
+    assert MonthlyReport.objects.count() == before
