@@ -7,6 +7,40 @@ from villages.forms import StyledFormMixin
 from villages.models import Cadre
 
 
+class HolidayScheduleForm(StyledFormMixin, forms.Form):
+    """A year's schedule as text or a small file: one line per day, ``日期,休/班,名称``."""
+
+    text = forms.CharField(
+        label=_("安排（每行一天：日期,休/班,名称）"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "2027-02-06,休,春节\n2027-02-14,班,春节调休上班"}
+        ),
+    )
+    file = forms.FileField(
+        label=_("或上传文本/CSV 文件（UTF-8 或 GBK）"),
+        required=False,
+    )
+    note = forms.CharField(label=_("依据（通知文号）"), max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > 200_000:
+                raise forms.ValidationError(_("文件过大：节假日安排不超过几十行。"))
+            raw = upload.read()
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    data["text"] = raw.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+        if not (data.get("text") or "").strip():
+            raise forms.ValidationError(_("请填写安排或上传文件。"))
+        return data
+
+
 class CadreChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Cadre) -> str:
         return obj.name

@@ -20,6 +20,7 @@ urlpatterns = [
     path("devices/<int:pk>/", views_devices.device_detail, name="device"),
     path("devices/<int:pk>/assign/", views_devices.device_assign, name="device_assign"),
     path("compliance/", views_devices.compliance, name="compliance"),
+    path("holidays/", views.holidays, name="holidays"),
     path("slots/<int:pk>/correct/", views_devices.slot_correct, name="slot_correct"),
     path("<slug:code>/compliance/", views_devices.village_compliance, name="village_compliance"),
     path("<slug:code>/roster/", views.roster, name="roster"),

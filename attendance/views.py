@@ -17,6 +17,7 @@ from attendance import forms, selectors, workdays
 from attendance.models import (
     AbsenceReport,
     DutyLogEntry,
+    HolidayArrangement,
     PatrolCheck,
     RosterOverride,
     RotationEntry,
@@ -24,6 +25,7 @@ from attendance.models import (
 from attendance.models.dutylog import EntryKind
 from attendance.services import absences as absence_services
 from attendance.services import dutylog as dutylog_services
+from attendance.services import holidays as holiday_services
 from attendance.services import patrols as patrol_services
 from attendance.services import rosters as roster_services
 from jinhu.core import clock, params
@@ -444,3 +446,47 @@ def finding_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已确认为巡查问题，将计入考核扣分。"))
             return redirect("attendance:patrols")
     return render(request, "attendance/finding_form.html", {"check": check, "form": form})
+
+
+@login_required
+def holidays(request: HttpRequest) -> HttpResponse:
+    """A year's holidays and 调休 make-up days; staff enter a year the package lacks."""
+    today = clock.today()
+    year = params.year(request.GET, default=holiday_services.missing_next_year(today) or today.year)
+    can_edit = sees_all_villages(request.user)
+    form = forms.HolidayScheduleForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            days, errors = holiday_services.schedule_parse(form.cleaned_data["text"], year=year)
+            if not errors:
+                try:
+                    result = holiday_services.schedule_save(
+                        actor=request.user, year=year, days=days, note=form.cleaned_data["note"]
+                    )
+                except ValidationError as error:
+                    apply_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("已录入 %(y)s 年安排 %(n)s 天（变动 %(c)s 天），排班已按新安排更新。")
+                        % {"y": year, "n": result["days"], "c": result["changed"]},
+                    )
+                    return redirect(f"{request.path}?year={year}")
+    confirmed = HolidayArrangement.objects.filter(year=year).select_related("confirmed_by").first()
+    return render(
+        request,
+        "attendance/holidays.html",
+        {
+            "year": year,
+            "covered": workdays.year_is_covered(year),
+            "confirmed": confirmed,
+            "days": holiday_services.schedule_of(year),
+            "form": form,
+            "errors": errors,
+            "can_edit": can_edit,
+            "years": [today.year - 1, today.year, today.year + 1],
+        },
+    )

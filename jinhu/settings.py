@@ -124,6 +124,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "villages.context_processors.portal",
                 "demonstration_belt.context_processors.todo",
+                "attendance.context_processors.holiday_banner",
             ],
         },
     },

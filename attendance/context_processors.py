@@ -1,0 +1,14 @@
+from django.http import HttpRequest
+
+from attendance.services.holidays import missing_next_year
+from jinhu.core import clock
+from villages.roles import sees_all_villages
+
+
+def holiday_banner(request: HttpRequest) -> dict:
+    """From December, staff see a banner while next year's holiday schedule is missing."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not sees_all_villages(user):
+        return {}
+    year = missing_next_year(clock.today())
+    return {"holiday_year_missing": year} if year else {}
