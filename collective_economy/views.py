@@ -7,12 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from collective_economy import resources, selectors, services
+from collective_economy import importing, resources, selectors, services
 from collective_economy.forms import ImportForm, MonthlyForm
 from collective_economy.models import (
     AnnualAccount,
     Contract,
     ContractPayment,
+    ImportJob,
     MonthlyAccount,
 )
 from jinhu.core import clock, params
@@ -40,6 +41,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "weak": [r for r in rows if r.status and r.status.weak],
             "warnings": [r for r in rows if r.projection and r.projection.warn],
             "years": range(clock.today().year, clock.today().year - 5, -1),
+            "can_import": can_import(request.user),
         },
     )
 
@@ -135,26 +137,53 @@ def export_accounts(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def import_accounts(request: HttpRequest) -> HttpResponse:
-    """Upload → dry run with every row validated → confirm → import, all in one go."""
-    villages = Village.objects.for_user(request.user)
-    if not any(request.user.has_perm("collective_economy.import_figures", v) for v in villages):
+    """Upload a spreadsheet; it is checked (and, once confirmed, imported) in the background."""
+    if not can_import(request.user):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    context, done = tabular.two_step_import(
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_job_create(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name,
+                data=upload.read(),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("economy:import_job", pk=job.pk)
+    return render(
         request,
-        form,
-        session_key="economy_import",
-        resource_for=lambda options: resources.RESOURCES[options["kind"]](user=request.user),
-        options_of=lambda data: {"kind": data["kind"]},
+        "collective_economy/import.html",
+        {
+            "form": form,
+            "jobs": ImportJob.objects.filter(created_by=request.user).defer("data")[:10],
+            "columns": importing.KINDS,
+        },
     )
-    if context.get("expired"):
-        messages.error(request, _("导入已过期，请重新上传。"))
-        return redirect("economy:import")
-    if done:
-        messages.success(
-            request,
-            _("已导入 %(n)s 行（新增 %(a)s，更新 %(b)s，未变 %(c)s）。")
-            % {"n": done.rows, "a": done.new, "b": done.updated, "c": done.unchanged},
-        )
-        return redirect("economy:overview")
-    return render(request, "collective_economy/import.html", context)
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job's progress, then its result: the errors row by row, or what was written."""
+    job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk, created_by=request.user)
+    if request.method == "POST":
+        try:
+            job = services.import_job_confirm(actor=request.user, job=job)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect("economy:import_job", pk=job.pk)
+    return render(
+        request,
+        "collective_economy/import_job.html",
+        {"job": job, "progress": services.import_progress(job.pk) if job.in_progress else None},
+    )
+
+
+def can_import(user) -> bool:
+    return any(
+        user.has_perm("collective_economy.import_figures", v)
+        for v in Village.objects.for_user(user)
+    )

@@ -40,16 +40,34 @@ def read_dataset(data: bytes, filename: str = "") -> tuple[tablib.Dataset, str]:
         raise TabularError(_("文件过大（上限 5 MB）。"))
     if not data.strip():
         raise TabularError(_("文件是空的。"))
+    if filename.lower().endswith(".xls") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise TabularError(_("这是旧版 Excel（.xls）文件：请另存为 .xlsx 或 CSV 后再上传。"))
     if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
         try:
             return tablib.Dataset().load(data, format="xlsx"), "xlsx"
-        except Exception as exc:
-            raise TabularError(_("无法读取 Excel 文件：%(e)s") % {"e": exc}) from None
+        except Exception:
+            raise TabularError(
+                _("文件不是有效的 Excel 工作簿（.xlsx）：请确认文件没有损坏，或另存为 CSV。")
+            ) from None
     text, encoding = decode_csv(data)
     try:
         return tablib.Dataset().load(text, format="csv"), f"csv ({encoding})"
-    except Exception as exc:
-        raise TabularError(_("无法读取 CSV 文件：%(e)s") % {"e": exc}) from None
+    except Exception:
+        raise TabularError(_("无法读取 CSV 文件：请确认是逗号分隔的表格。")) from None
+
+
+def require_headers(dataset: tablib.Dataset, resource) -> None:
+    """Refuse, naming them, a file that lacks any column the resource imports."""
+    expected = [
+        f.column_name for f in resource.get_import_fields() if not getattr(f, "readonly", False)
+    ]
+    present = {str(h).strip() for h in (dataset.headers or [])}
+    missing = [name for name in expected if name not in present]
+    if missing:
+        raise TabularError(
+            _("表头缺少：%(m)s。第一行应为这些列（顺序不限，可以多出其他列）：%(e)s。")
+            % {"m": "、".join(missing), "e": "、".join(expected)}
+        )
 
 
 @dataclass
@@ -143,7 +161,13 @@ def two_step_import(request, form, *, session_key: str, resource_for, options_of
             form.add_error("file", str(exc))
             return context, None
         options = options_of(form.cleaned_data) if options_of else {}
-        report = run_import(resource_for(options), dataset, dry_run=True)
+        resource = resource_for(options)
+        try:
+            require_headers(dataset, resource)
+        except TabularError as exc:
+            form.add_error("file", str(exc))
+            return context, None
+        report = run_import(resource, dataset, dry_run=True)
         context.update(report=report, fmt=fmt, **options)
         if report.ok:
             request.session[session_key] = {

@@ -152,3 +152,17 @@ def test_targets_export_round_trips_and_is_scoped(
     client.force_login(secretary_b)
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/belt/targets/export.xlsx").content))
     assert sheet.active.max_row == 1
+
+
+def test_targets_import_refuses_wrong_headers_and_bad_files_in_chinese(client, subdistrict_admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(subdistrict_admin)
+    body = client.post(
+        "/belt/targets/import/", {"file": SimpleUploadedFile("t.csv", b"a,b,c\n1,2,3\n")}
+    ).content.decode()
+    assert "表头缺少" in body and "村编码" in body
+    body = client.post(
+        "/belt/targets/import/", {"file": SimpleUploadedFile("t.xlsx", b"not a workbook")}
+    ).content.decode()
+    assert "不是有效的 Excel 工作簿" in body and "zip" not in body.lower()

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
 
 from collective_economy.models import (
@@ -21,15 +22,23 @@ HEADER = "村编码,年度,月份,经营性收入（元）,其他收入（元）
 
 
 def upload(client, text, *, encoding="utf-8", kind="monthly", name="figures.csv"):
+    """Upload through the page; the check runs (eagerly here) and the job page is shown."""
     data = text.encode(encoding) if isinstance(text, str) else text
-    return client.post(
-        "/economy/import/",
-        {"kind": kind, "file": SimpleUploadedFile(name, data, content_type="text/csv")},
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            "/economy/import/",
+            {"kind": kind, "file": SimpleUploadedFile(name, data, content_type="text/csv")},
+        )
+    return client.get(response.url) if response.status_code == 302 else response
 
 
 def confirm(client):
-    return client.post("/economy/import/", {"confirm": "1"})
+    from collective_economy.models import ImportJob
+
+    job = ImportJob.objects.order_by("-pk").first()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(f"/economy/import/{job.pk}/")
+    return client.get(response.url)
 
 
 def test_secretary_enters_a_month_in_decimal(secretary_a, village_a):
@@ -133,6 +142,7 @@ def test_gbk_csv_import(client, subdistrict_admin, village_a):
     text = HEADER + f"{village_a.code},2026,1,9000.00,5000.00,3000.00\n"
     response = upload(client, text, encoding="gbk")
     assert "csv (gb18030)" in response.content.decode()
+    assert 'data-testid="import-ok"' in response.content.decode()
     confirm(client)
     assert MonthlyAccount.objects.count() == 1
 
@@ -150,11 +160,13 @@ def test_import_with_a_bad_row_saves_nothing_and_names_the_row(
     response = upload(client, text)
     body = response.content.decode()
     assert 'data-testid="import-errors"' in body
-    assert "第 2 行" in body and "月份" in body
-    assert "第 3 行" in body and "nowhere" in body
-    assert "第 4 行" in body and "两位小数" in body
+    # Row numbers as the spreadsheet shows them (the header is row 1).
+    assert "第 3 行：月份：月份须在 1–12 之间，收到 13" in body
+    assert "第 4 行" in body and "nowhere" in body
+    assert "第 5 行" in body and "两位小数" in body
+    assert "第 2 行" not in body
     assert not MonthlyAccount.objects.exists()
-    assert confirm(client).status_code == 302  # nothing pending: back to the form
+    assert "不能再次导入" in confirm(client).content.decode()  # nothing to confirm
     assert not MonthlyAccount.objects.exists()
 
 

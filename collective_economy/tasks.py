@@ -1,0 +1,25 @@
+"""Thin tasks for the collective economy: imports of any size, in the background."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from collective_economy import services
+
+RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 3,
+}
+
+
+@shared_task(name="economy.import_check", **RETRY)
+def import_check(job_id: int) -> str | None:
+    return services.import_job_check(job_id)
+
+
+@shared_task(name="economy.import_apply", **RETRY)
+def import_apply(job_id: int) -> str | None:
+    return services.import_job_apply(job_id)
