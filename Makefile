@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv lint format check demo clean
+.PHONY: run test test-moments venv lint format check demo clean
 
 venv: $(VENV)/.installed
 
@@ -29,6 +29,19 @@ test: venv
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
 	exit $$rc
+
+# The time-sensitive tests (marked) at other moments than the suite's default: a
+# weekday night, a Saturday that is a 调休 workday, a public holiday, 1 January just
+# after midnight, the last minute of a month, 31 December. CI runs it after `make test`.
+MOMENTS ?= 2026-11-25T02:30+08:00 2026-10-10T09:30+08:00 2026-10-02T11:00+08:00 \
+	2027-01-01T00:05+08:00 2026-11-30T23:59+08:00 2026-12-31T15:00+08:00
+test-moments: venv
+	@for moment in $(MOMENTS); do \
+		echo "== the time-sensitive tests at $$moment"; \
+		JINHU_TEST_NOW=$$moment $(BIN)/python -m pytest -q -m time_sensitive $(PYTEST_ARGS); \
+		rc=$$?; if [ $$rc -eq 5 ]; then echo "no time-sensitive tests collected" >&2; exit 1; fi; \
+		if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	done
 
 lint: venv
 	$(BIN)/ruff check .

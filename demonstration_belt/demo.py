@@ -37,7 +37,7 @@ from demonstration_belt.models import (
     TrackedStatus,
 )
 from demonstration_belt.services import report_due_on
-from jinhu.core import clock
+from jinhu.core import clock, periods
 from villages.models import CadrePosition, Village
 
 BELT_CODES = ["hongqiao", "yongfeng", "jiyun", "qiaotou", "ruihu", "hupan", "jinxi"]
@@ -160,10 +160,21 @@ CHECK_ITEMS = [
 ]
 
 
+def demo_year(today: dt.date) -> int:
+    """The year the demo describes: that of the last complete month (in January, the
+    year just ended), so that whatever the day, every record lies in the past."""
+    return periods.last_complete_month(today).year
+
+
+def on_or_before(day: dt.date, today: dt.date) -> dt.date:
+    """A fixed date of the demo year, never after today (early in a year)."""
+    return min(day, today)
+
+
 @transaction.atomic
 def load(stdout=None) -> None:
     today = clock.today()
-    year = today.year
+    year = demo_year(today)
     villages = {v.code: v for v in Village.objects.filter(is_demo=True)}
     belt, _ = Belt.objects.get_or_create(
         name="锦湖·咏风",
@@ -212,17 +223,17 @@ def load(stdout=None) -> None:
         if staff and instructor:
             _reports(village, today, staff, instructor)
     _records(villages, today, staff)
-    _scores(today)
+    _scores(year)
     if stdout:
         stdout.write("  belt: 7 villages, plans, agreements, reports and working records")
 
 
-def _scores(today: dt.date) -> None:
+def _scores(year: int) -> None:
     """Score every completed month of the year and the year so far (idempotent)."""
     from demonstration_belt.scoring_services import proposals_make, score_year
 
-    score_year(year=today.year)
-    proposals_make(year=today.year)
+    score_year(year=year)
+    proposals_make(year=year)
 
 
 def _agreement(village, year, kind, secretary) -> None:
@@ -274,17 +285,17 @@ def _reports(village, today, staff, instructor) -> None:
         return
     author = secretary_user.user
     rng = random.Random(village.pk)
-    last = today.replace(day=1) - dt.timedelta(days=1)
+    last = periods.last_complete_month(today)  # (in January: December of the year before)
     for month in range(1, last.month + 1):
         report = MonthlyReport.objects.create(
             village=village,
-            year=today.year,
+            year=last.year,
             month=month,
-            due_on=report_due_on(today.year, month),
+            due_on=report_due_on(last.year, month),
             narrative=f"{month}月召开支委会 2 次，开展主题党日 1 次，"
             f"推进“{FEATURES[village.code]}”建设。",
         )
-        targets = Target.objects.filter(plan__village=village, plan__year=today.year)
+        targets = Target.objects.filter(plan__village=village, plan__year=last.year)
         for target in targets:
             done = month >= 6 and rng.random() < 0.7
             ReportItem.objects.create(
@@ -317,7 +328,7 @@ def _event(report, action, actor, comment="") -> None:
 
 
 def _records(villages: dict, today: dt.date, staff) -> None:
-    year = today.year
+    year = demo_year(today)
     for n, name in enumerate(METHODS, start=1):
         PartyDayMethod.objects.get_or_create(name=name, defaults={"order": n})
     for category, text in CHECK_ITEMS:
@@ -335,7 +346,7 @@ def _records(villages: dict, today: dt.date, staff) -> None:
         meeting = Meeting.objects.create(
             kind=kind,
             title=title,
-            held_on=dt.date(year, month, 18),
+            held_on=on_or_before(dt.date(year, month, 18), today),
             host=villages.get(host) if host else None,
             minutes="各村汇报创建进展，交流经验做法。",
             decisions="各村于月底前完成特色点位提升。",
@@ -378,7 +389,7 @@ def _records(villages: dict, today: dt.date, staff) -> None:
         salon = Meeting.objects.create(
             kind="salon",
             title="桃源社区党员沙龙：小区停车难",
-            held_on=dt.date(year, 4, 10),
+            held_on=on_or_before(dt.date(year, 4, 10), today),
             host=taoyuan,
             minutes="党员反映小区停车难，外来车辆占用车位。",
         )
@@ -391,9 +402,9 @@ def _records(villages: dict, today: dt.date, staff) -> None:
             status=Suggestion.Status.DONE,
             reply="社区党委集体研究后马上落实：小区门口设立道闸，"
             "小区内划设停车位 86 个，停车秩序明显好转。",
-            received_on=dt.date(year, 4, 10),
-            due_on=dt.date(year, 5, 10),
-            closed_on=dt.date(year, 5, 6),
+            received_on=on_or_before(dt.date(year, 4, 10), today),
+            due_on=on_or_before(dt.date(year, 5, 10), today),
+            closed_on=on_or_before(dt.date(year, 5, 6), today),
         )
     Suggestion.objects.create(
         village=villages["hongqiao"],
@@ -419,7 +430,7 @@ def _records(villages: dict, today: dt.date, staff) -> None:
         village = villages.get(code)
         if village is None:
             continue
-        for month in range(1, today.month):
+        for month in range(1, periods.last_complete_month(today).month + 1):
             activity = PartyDayActivity.objects.create(
                 village=village,
                 held_on=dt.date(year, month, 15),
@@ -429,7 +440,9 @@ def _records(villages: dict, today: dt.date, staff) -> None:
             )
             activity.methods.set(methods[month % 8 : month % 8 + 2])
         check = ServiceCenterCheck.objects.create(
-            village=village, checked_on=dt.date(year, 9, 20), checked_by="街道组织办"
+            village=village,
+            checked_on=on_or_before(dt.date(year, 9, 20), today),
+            checked_by="街道组织办",
         )
         for n, item in enumerate(items):
             CheckResult.objects.create(

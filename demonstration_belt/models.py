@@ -369,6 +369,10 @@ class Evidence(models.Model):
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
         ordering = ["uploaded_at"]
+        constraints = [
+            # The same file twice on one report (a double submit) is kept once.
+            models.UniqueConstraint(fields=["report", "sha256"], name="evidence_unique_per_report")
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -9,7 +9,7 @@ import io
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from demonstration_belt.models import (
@@ -27,6 +27,7 @@ from demonstration_belt.models import (
 from jinhu.core import clock, periods
 from jinhu.core.periods import Month
 from villages.models import Village
+from villages.selectors import display_name
 from villages.services import audit_actor
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -128,10 +129,7 @@ def _transition(
     if not actor.has_perm(perm, report):
         raise PermissionDenied(_("您无权执行此操作。"))
     if report.status not in allowed_from:
-        raise ValidationError(
-            _("报告当前状态为“%(s)s”，不能%(a)s。")
-            % {"s": report.get_status_display(), "a": ReportEvent.Action(action).label}
-        )
+        raise ValidationError(_lost_race(report, action))
     if needs_comment and not comment.strip():
         raise ValidationError({"comment": _("请填写意见。")})
     report.status = to
@@ -155,6 +153,24 @@ def _mark_scores_stale(report: MonthlyReport) -> None:
 
 
 @transaction.atomic
+def _lost_race(report: MonthlyReport, action: str) -> str:
+    """What happened instead, in words: someone else acted first (or it was never allowed)."""
+    attempted = ReportEvent.Action(action).label
+    last = report.events.select_related("actor__profile").order_by("-at").first()
+    if last is None:
+        return _("报告当前状态为“%(s)s”，不能%(a)s。") % {
+            "s": report.get_status_display(),
+            "a": attempted,
+        }
+    return _("该报告已由 %(who)s 于 %(when)s %(did)s（现为“%(s)s”），您的“%(a)s”未执行。") % {
+        "who": display_name(last.actor),
+        "when": clock.local(last.at).strftime("%m月%d日 %H:%M"),
+        "did": last.get_action_display(),
+        "s": report.get_status_display(),
+        "a": attempted,
+    }
+
+
 def report_submit(*, actor, report: MonthlyReport) -> MonthlyReport:
     report = MonthlyReport.objects.get(pk=report.pk)  # what is saved, not a stale copy
     if not actor.has_perm("demonstration_belt.fill_report", report):
@@ -265,6 +281,9 @@ def evidence_add(
     if kind.startswith("image/"):
         data, kind = _shrink(data), "image/jpeg"
     digest = hashlib.sha256(data).hexdigest()
+    existing = Evidence.objects.filter(report=report, sha256=digest).first()
+    if existing is not None:
+        return existing  # the same file again (a double submit): kept once
     extension = ".pdf" if kind == "application/pdf" else ".jpg"
     evidence = Evidence(
         report=report,
@@ -276,8 +295,12 @@ def evidence_add(
         uploaded_by=actor,
     )
     evidence.file.save(f"{digest[:16]}{extension}", ContentFile(data), save=False)
-    with audit_actor(actor):
-        evidence.save()
+    try:
+        with transaction.atomic(), audit_actor(actor):
+            evidence.save()
+    except IntegrityError:
+        # The same file committed by a concurrent request a moment ago: that one counts.
+        return Evidence.objects.get(report=report, sha256=digest)
     return evidence
 
 

@@ -218,6 +218,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("报告已重新打开，操作已记录。"))
                 return redirect(report)
         except ValidationError as error:
+            if action in ("approve", "return", "reopen") and not hasattr(error, "error_dict"):
+                # Someone acted first, or the state does not allow it: say so in words.
+                messages.error(request, "；".join(error.messages))
+                return redirect(report)
             apply_errors(comment_form if action in ("return", "reopen") else form, error)
         report.refresh_from_db()
     return render(

@@ -195,6 +195,7 @@ def _cadre(
     rng: random.Random,
     index: int,
     active: bool,
+    party_member: bool = True,
 ) -> Cadre:
     birth = _birth_date(age, term.starts_on, rng)
     gender = Cadre.Gender.FEMALE if index % 3 == 1 else Cadre.Gender.MALE
@@ -205,7 +206,7 @@ def _cadre(
             "gender": gender,
             "birth_date": birth,
             "education": education,
-            "is_party_member": True,
+            "is_party_member": party_member,
             "office_phone": village.duty_phone,
             # Fictional numbers in a reserved-looking range; private, never public.
             "private_phone": f"1990000{village.sort_order:02d}{index:02d}",
@@ -342,9 +343,8 @@ def load(stdout=None) -> None:
                         rng=rng,
                         index=20 + extra,
                         active=True,
+                        party_member=extra == 0,
                     )
-                    cadre.is_party_member = extra == 0
-                    cadre.save(update_fields=["is_party_member"])
                     _position(cadre, term, CadrePosition.Title.COMMITTEE_MEMBER, ended=False)
 
     _users(villages, secretaries)

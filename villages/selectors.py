@@ -7,6 +7,15 @@ from villages.models import Village
 from villages.roles import sees_all_villages
 
 
+def display_name(user) -> str:
+    """A person as the pages show them: their name, never their login."""
+    if user is None:
+        return "—"
+    profile = getattr(user, "profile", None)
+    name = getattr(profile, "display_name", "") if profile is not None else ""
+    return name or user.get_full_name() or user.username
+
+
 def scope_label(user, villages=None) -> str:
     """What a figure computed over the user's villages summarises, in words.
 

@@ -153,3 +153,37 @@ def test_todo_lists_what_each_person_has_to_do(report_a, secretary_a, instructor
     services.report_submit(actor=secretary_a, report=report_a)
     assert any("审核" in i.label for i in todo_for(instructor_a, today).items)
     assert not any("2026年10月" in i.label for i in todo_for(secretary_a, today).items)
+
+
+def test_a_double_submit_keeps_one_copy_of_a_file(report_a, secretary_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from demonstration_belt.services import evidence_add
+
+    pdf = b"%PDF-1.4\n%minimal\n"
+    first = evidence_add(
+        actor=secretary_a, report=report_a, uploaded=SimpleUploadedFile("a.pdf", pdf)
+    )
+    again = evidence_add(
+        actor=secretary_a, report=report_a, uploaded=SimpleUploadedFile("a (1).pdf", pdf)
+    )
+    assert again.pk == first.pk and report_a.evidence.count() == 1
+
+
+def test_the_loser_of_an_approve_return_race_is_told_what_happened(
+    client, report_a, secretary_a, instructor_a, subdistrict_admin
+):
+    from demonstration_belt.services import report_approve, report_save_draft, report_submit
+
+    report_save_draft(actor=secretary_a, report=report_a, narrative="本月工作", items={})
+    report_a.items.update(progress="in_progress")
+    report_submit(actor=secretary_a, report=report_a)
+    report_approve(actor=subdistrict_admin, report=report_a)  # first, from another desk
+    client.force_login(instructor_a)
+    response = client.post(
+        f"/belt/reports/{report_a.pk}/", {"action": "return", "comment": "请补充"}, follow=True
+    )
+    body = response.content.decode()
+    assert "已由 街道管理员 于" in body and "通过" in body and "您的“退回”未执行" in body
+    report_a.refresh_from_db()
+    assert report_a.status == "approved"

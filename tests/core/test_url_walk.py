@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.time_sensitive, pytest.mark.django_db]
 def _objects(code: str) -> dict[str, object]:
     """One object of each kind a route takes by id, in the village ``code``."""
     from attendance.models import AbsenceReport, Device, DutySlot, PatrolFinding
+    from collective_economy.models import ImportJob
     from demonstration_belt.models import Agreement, Evidence, MonthlyReport
     from villages.models import Cadre
 
@@ -50,6 +51,9 @@ def _objects(code: str) -> dict[str, object]:
         "belt:agreement.pk": first(Agreement, village__code=code),
         "belt:report.pk": first(MonthlyReport, village__code=code),
         "belt:evidence.pk": first(Evidence, report__village__code=code),
+        "economy:import_job.pk": first(
+            ImportJob, created_by__village_assignments__village__code=code
+        ),
     }
 
 
@@ -71,6 +75,19 @@ def world(django_db_setup, django_db_blocker):
         Meeting.objects.create(
             kind="review", title=f"{MARKER}仅外村参加的点评会", held_on=clock.today(), host=outside
         ).villages.set([outside])
+        # An import by the outside village's secretary: nobody else's to see.
+        from django.contrib.auth import get_user_model
+
+        from collective_economy.models import ImportJob
+
+        ImportJob.objects.create(
+            kind="monthly",
+            file_name=f"{MARKER}.csv",
+            data=b"",
+            sha256="0" * 64,
+            status="invalid",
+            created_by=get_user_model().objects.get(username=f"shuji-{OUTSIDE}"),
+        )
         assert walk.mark_village(outside, MARKER) > 20
     yield
     with django_db_blocker.unblock():

@@ -15,6 +15,9 @@ from jinhu.core import clock
 from tests.devices.conftest import SN
 from tests.payloads import RawRequest, payload, requests
 
+# Written relative to the moment the suite runs at: CI runs it at several.
+pytestmark = pytest.mark.time_sensitive
+
 ATTLOG = requests("zk_attlog_post.txt")[0]
 
 

@@ -106,6 +106,7 @@ def test_register_device_validates(village_a):
         )
 
 
+@pytest.mark.time_sensitive
 def test_simulate_devices_in_process_covers_the_awkward_cases(
     db, django_capture_on_commit_callbacks
 ):
