@@ -152,7 +152,6 @@ def _mark_scores_stale(report: MonthlyReport) -> None:
     scores_mark_stale(village_id=report.village_id, year=report.year, month=report.month)
 
 
-@transaction.atomic
 def _lost_race(report: MonthlyReport, action: str) -> str:
     """What happened instead, in words: someone else acted first (or it was never allowed)."""
     attempted = ReportEvent.Action(action).label
@@ -171,6 +170,7 @@ def _lost_race(report: MonthlyReport, action: str) -> str:
     }
 
 
+@transaction.atomic
 def report_submit(*, actor, report: MonthlyReport) -> MonthlyReport:
     report = MonthlyReport.objects.get(pk=report.pk)  # what is saved, not a stale copy
     if not actor.has_perm("demonstration_belt.fill_report", report):
