@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from attendance import forms, selectors, workdays
+from attendance import exports, forms, selectors, workdays
 from attendance.models import (
     AbsenceReport,
     DutyLogEntry,
@@ -29,6 +29,7 @@ from attendance.services import holidays as holiday_services
 from attendance.services import patrols as patrol_services
 from attendance.services import rosters as roster_services
 from jinhu.core import clock, params
+from villages import tabular
 from villages.forms import apply_errors
 from villages.models import Cadre, Village
 from villages.roles import sees_all_villages
@@ -377,6 +378,10 @@ def dutylog_entries(request: HttpRequest) -> HttpResponse:
     if kind := params.choice(request.GET, "kind", EntryKind.values):
         entries = entries.filter(kind=kind)
         filters["kind"] = kind
+    if fmt := tabular.export_format(request):
+        return tabular.download(
+            tabular.sheet_of("坐班日志", exports.DUTY_LOG, entries), "坐班日志", fmt
+        )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -9,6 +9,6 @@ urlpatterns = [
     path("alerts/", views.alerts, name="alerts"),
     path("import/", views.import_accounts, name="import"),
     path("import/<int:pk>/", views.import_job, name="import_job"),
-    path("export/<str:kind>.xlsx", views.export_accounts, name="export"),
+    path("export/<str:kind>.<str:fmt>", views.export_accounts, name="export"),
     path("<slug:code>/", views.village, name="village"),
 ]

@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from collective_economy import importing, resources, selectors, services
+from collective_economy import exports, importing, selectors, services
 from collective_economy.forms import ImportForm, MonthlyForm
 from collective_economy.models import (
     AnnualAccount,
@@ -123,16 +123,15 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_accounts(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in resources.RESOURCES:
-        raise PermissionDenied
+def export_accounts(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    if kind not in exports.EXPORTS or fmt not in ("xlsx", "csv"):
+        raise Http404
     model = MonthlyAccount if kind == "monthly" else AnnualAccount
     queryset = model.objects.for_user(request.user).select_related("village")
     if request.GET.get("year"):
         queryset = queryset.filter(year=_year(request))
-    dataset = resources.RESOURCES[kind](user=request.user).export(queryset)
-    name = "月度收支" if kind == "monthly" else "年度收支"
-    return tabular.xlsx_response(dataset, f"集体经济{name}.xlsx")
+    title, columns = exports.EXPORTS[kind]
+    return tabular.download(tabular.sheet_of(title, columns, queryset), f"集体经济{title}", fmt)
 
 
 @login_required

@@ -1,19 +1,12 @@
-"""Excel exports (Chinese headers) and the targets import keyed on village code."""
+"""The targets import, keyed on village code (exports: ``demonstration_belt.exports``)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from collective_economy.resources import ScopedVillageWidget
-from demonstration_belt.models import (
-    CreationPlan,
-    Dimension,
-    Finding,
-    MonthlyReport,
-    Suggestion,
-    Target,
-)
+from demonstration_belt.models import CreationPlan, Dimension, Target
+from villages.resources import ScopedVillageWidget
 
 
 class ChoiceWidget(widgets.Widget):
@@ -38,28 +31,34 @@ class ChoiceWidget(widgets.Widget):
         return self.labels.get(value, value)
 
 
+#: a text column; an empty cell (None from a workbook) is an empty text, never NULL
+TEXT = widgets.CharWidget(allow_blank=True)
+
+
 class TargetResource(resources.ModelResource):
     """Targets keyed on (village code, year, target code); the year's plan is created if new."""
 
     village = fields.Field(column_name="村编码", attribute="plan__village__code", readonly=True)
     year = fields.Field(column_name="年度", attribute="plan__year", readonly=True)
-    code = fields.Field(column_name="目标编号", attribute="code")
+    code = fields.Field(column_name="目标编号", attribute="code", widget=TEXT)
     dimension = fields.Field(
         column_name="维度", attribute="dimension", widget=ChoiceWidget(Dimension.choices)
     )
-    title = fields.Field(column_name="目标", attribute="title")
+    title = fields.Field(column_name="目标", attribute="title", widget=TEXT)
     measure = fields.Field(
         column_name="衡量方式", attribute="measure", widget=ChoiceWidget(Target.Measure.choices)
     )
     goal_value = fields.Field(
         column_name="目标值", attribute="goal_value", widget=widgets.DecimalWidget()
     )
-    unit = fields.Field(column_name="单位", attribute="unit")
+    unit = fields.Field(column_name="单位", attribute="unit", widget=TEXT)
     weight = fields.Field(column_name="权重", attribute="weight", widget=widgets.DecimalWidget())
     due_on = fields.Field(
         column_name="完成期限", attribute="due_on", widget=widgets.DateWidget("%Y-%m-%d")
     )
-    evidence_required = fields.Field(column_name="佐证材料", attribute="evidence_required")
+    evidence_required = fields.Field(
+        column_name="佐证材料", attribute="evidence_required", widget=TEXT
+    )
 
     class Meta:
         model = Target
@@ -105,72 +104,3 @@ class TargetResource(resources.ModelResource):
 
     def init_instance(self, row=None):
         return Target(plan=self._plan(row))
-
-
-class ReportResource(resources.ModelResource):
-    village = fields.Field(column_name="村（社区）", attribute="village__name")
-    year = fields.Field(column_name="年度", attribute="year")
-    month = fields.Field(column_name="月份", attribute="month")
-    status = fields.Field(column_name="状态", attribute="get_status_display")
-    due_on = fields.Field(column_name="报送期限", attribute="due_on")
-    submitted_at = fields.Field(
-        column_name="提交时间",
-        attribute="submitted_at",
-        widget=widgets.DateTimeWidget("%Y-%m-%d %H:%M"),
-    )
-    narrative = fields.Field(column_name="本月工作情况", attribute="narrative")
-
-    class Meta:
-        model = MonthlyReport
-        fields = ("village", "year", "month", "status", "due_on", "submitted_at", "narrative")
-        export_order = fields
-
-
-class SuggestionResource(resources.ModelResource):
-    village = fields.Field(column_name="村（社区）", attribute="village__name")
-    received_on = fields.Field(column_name="受理日期", attribute="received_on")
-    source = fields.Field(column_name="来源", attribute="get_source_display")
-    proposer = fields.Field(column_name="建议人", attribute="proposer_display")
-    content = fields.Field(column_name="建议内容", attribute="content")
-    status = fields.Field(column_name="状态", attribute="get_status_display")
-    reply = fields.Field(column_name="答复", attribute="reply")
-    due_on = fields.Field(column_name="答复期限", attribute="due_on")
-    closed_on = fields.Field(column_name="办结日期", attribute="closed_on")
-
-    class Meta:
-        model = Suggestion
-        fields = (
-            "village",
-            "received_on",
-            "source",
-            "proposer",
-            "content",
-            "status",
-            "reply",
-            "due_on",
-            "closed_on",
-        )
-        export_order = fields
-
-
-class FindingResource(resources.ModelResource):
-    village = fields.Field(column_name="村（社区）", attribute="village__name")
-    description = fields.Field(column_name="问题", attribute="description")
-    owner = fields.Field(column_name="责任人", attribute="owner")
-    deadline = fields.Field(column_name="整改期限", attribute="deadline")
-    status = fields.Field(column_name="状态", attribute="get_status_display")
-    rectification = fields.Field(column_name="整改情况", attribute="rectification")
-    closed_on = fields.Field(column_name="销号日期", attribute="closed_on")
-
-    class Meta:
-        model = Finding
-        fields = (
-            "village",
-            "description",
-            "owner",
-            "deadline",
-            "status",
-            "rectification",
-            "closed_on",
-        )
-        export_order = fields

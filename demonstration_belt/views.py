@@ -10,7 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from demonstration_belt import resources, selectors, services
+from demonstration_belt import exports, resources, selectors, services
 from demonstration_belt.forms import (
     CommentForm,
     FindingCreateForm,
@@ -100,9 +100,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
     status = params.choice(request.GET, "status", ReportStatus.values)
     if status:
         reports = reports.filter(status=status)
-    if request.GET.get("export") == "xlsx":
-        return tabular.xlsx_response(
-            resources.ReportResource().export(reports), "月度进度报告.xlsx"
+    if fmt := tabular.export_format(request):
+        return tabular.download(
+            tabular.sheet_of("月度进度", exports.REPORTS, reports), "月度进度报告", fmt
         )
     return render(
         request,
@@ -282,8 +282,10 @@ def findings(request: HttpRequest) -> HttpResponse:
     items = Finding.objects.for_user(request.user).select_related(
         "village", "inspection", "meeting"
     )
-    if request.GET.get("export") == "xlsx":
-        return tabular.xlsx_response(resources.FindingResource().export(items), "问题整改台账.xlsx")
+    if fmt := tabular.export_format(request):
+        return tabular.download(
+            tabular.sheet_of("问题整改", exports.FINDINGS, items), "问题整改台账", fmt
+        )
     if request.method == "POST":
         finding = get_object_or_404(items, pk=request.POST.get("finding"))
         form = FindingForm(request.POST, request.FILES)
@@ -316,8 +318,10 @@ def findings(request: HttpRequest) -> HttpResponse:
 @login_required
 def suggestions(request: HttpRequest) -> HttpResponse:
     items = Suggestion.objects.for_user(request.user).select_related("village")
-    if request.GET.get("export") == "xlsx":
-        return tabular.xlsx_response(resources.SuggestionResource().export(items), "党员建议.xlsx")
+    if fmt := tabular.export_format(request):
+        return tabular.download(
+            tabular.sheet_of("党员建议", exports.SUGGESTIONS, items), "党员建议", fmt
+        )
     if request.method == "POST":
         suggestion = get_object_or_404(items, pk=request.POST.get("suggestion"))
         form = SuggestionForm(request.POST, instance=Suggestion.objects.get(pk=suggestion.pk))
@@ -454,8 +458,11 @@ def targets_export(request: HttpRequest) -> HttpResponse:
     targets = Target.objects.for_user(request.user).select_related("plan__village")
     if (year := params.year(request.GET, default=None)) is not None:
         targets = targets.filter(plan__year=year)
-    dataset = resources.TargetResource(user=request.user).export(targets)
-    return tabular.xlsx_response(dataset, "创建目标.xlsx")
+    return tabular.download(
+        tabular.sheet_of("创建目标", exports.TARGETS, targets),
+        "创建目标",
+        tabular.export_format(request) or "xlsx",
+    )
 
 
 @login_required

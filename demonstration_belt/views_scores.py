@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from demonstration_belt import dashboard, scoring_services, selectors, services
+from demonstration_belt import dashboard, exports, scoring_services, selectors, services
 from demonstration_belt.models import (
     Admonishment,
     Indicator,
@@ -22,6 +21,7 @@ from demonstration_belt.models import (
     VillageScore,
 )
 from jinhu.core import clock, params, periods
+from villages import tabular
 from villages.models import Village
 from villages.roles import sees_all_villages
 from villages.selectors import scope_label
@@ -160,51 +160,10 @@ def bulletin(request: HttpRequest) -> HttpResponse:
     year, month = _period(request)
     villages = Village.objects.for_user(request.user).active()
     rows = dashboard.scoreboard(villages, year, month)
-    if request.GET.get("export") == "xlsx":
-        book = tablib.Databook()
-        board = tablib.Dataset(
-            headers=["排名", "村（社区）", "得分", "满分", "一票否决"], title="排名"
-        )
-        lines = tablib.Dataset(
-            headers=["村（社区）", "指标", "标准分", "数据建议分", "考核组评分", "得分", "说明"],
-            title="得分明细",
-        )
-        for r in rows:
-            s = r["score"]
-            board.append(
-                [
-                    r["rank"],
-                    s.village.name,
-                    str(s.total),
-                    str(s.max_total),
-                    "是" if s.vetoed else "否",
-                ]
-            )
-            for line in r["breakdown"]:
-                lines.append(
-                    [
-                        s.village.name,
-                        line["name"],
-                        line["standard"],
-                        line["suggested"],
-                        line["reviewer"] or "",
-                        line["final"],
-                        line["reason"],
-                    ]
-                )
-        book.add_sheet(board)
-        book.add_sheet(lines)
-        from urllib.parse import quote
-
-        response = HttpResponse(
-            book.export("xlsx"),
-            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )
-        name = f"{year}年{month}月示范带考核通报.xlsx" if month else f"{year}年度示范带考核.xlsx"
-        response["Content-Disposition"] = (
-            f"attachment; filename=\"bulletin.xlsx\"; filename*=UTF-8''{quote(name)}"
-        )
-        return response
+    if fmt := tabular.export_format(request):
+        name = f"{year}年{month}月示范带考核通报" if month else f"{year}年度示范带考核"
+        sheets = exports.bulletin_sheets(rows)
+        return tabular.download(sheets if fmt == "xlsx" else sheets[0], name, fmt)
     problems = []
     for r in rows:
         for line in r["breakdown"]:

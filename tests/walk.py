@@ -128,4 +128,4 @@ def mark_village(village, marker: str) -> int:
 
 def default_values() -> dict[str, object]:
     last = periods.last_complete_month(clock.today())
-    return {"year": last.year, "month": last.month, "kind": "monthly"}
+    return {"year": last.year, "month": last.month, "kind": "monthly", "fmt": "xlsx"}

@@ -10,10 +10,13 @@ one transaction.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import tablib
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_BYTES = 5 * 1024 * 1024
@@ -95,7 +98,7 @@ def run_import(resource, dataset: tablib.Dataset, *, dry_run: bool) -> ImportRep
     report = ImportReport(rows=len(dataset))
     for row_number, errors in result.row_errors():
         for error in errors:
-            report.errors.append((row_number, str(error.error)))
+            report.errors.append((row_number, _row_message(error.error)))
     for invalid in result.invalid_rows:
         for field_name, messages in invalid.error_dict.items():
             label = _column_label(resource, field_name)
@@ -110,25 +113,20 @@ def run_import(resource, dataset: tablib.Dataset, *, dry_run: bool) -> ImportRep
     return report
 
 
+def _row_message(error: Exception) -> str:
+    """A row's error in words a user can act on; a database's own text is never shown
+    (it is in English and names tables), it is logged instead."""
+    from django.db import DatabaseError
+
+    if isinstance(error, DatabaseError):
+        logger.warning("import row refused by the database: %s", error)
+        return _("该行有必填项为空或与已有数据冲突，请检查后重试。")
+    return str(error)
+
+
 def _column_label(resource, field_name: str) -> str:
     target = resource.fields.get(field_name)
     return target.column_name if target is not None else field_name
-
-
-def xlsx_response(dataset: tablib.Dataset, filename: str):
-    """An XLSX download with a Chinese file name (RFC 5987)."""
-    from urllib.parse import quote
-
-    from django.http import HttpResponse
-
-    response = HttpResponse(
-        dataset.export("xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
 
 
 def two_step_import(request, form, *, session_key: str, resource_for, options_of=None):
@@ -176,3 +174,159 @@ def two_step_import(request, form, *, session_key: str, resource_for, options_of
                 "data": base64.b64encode(data).decode(),
             }
     return context, None
+
+
+# ---------------------------------------------------------------------------
+# Exports: one path for every XLSX and CSV the portal writes
+# ---------------------------------------------------------------------------
+#: a text cell starting with one of these is a formula to Excel/WPS (and DDE to old ones)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: its Chinese header and how to get the value from a row object
+    (an attribute path with ``__`` or ``.``, or a callable). Values keep their type:
+    numbers, money, dates and times become typed cells; booleans 是/否; text is text."""
+
+    header: str
+    value: object  # str path or callable
+
+    def of(self, obj):
+        if callable(self.value):
+            return self.value(obj)
+        for part in str(self.value).replace(".", "__").split("__"):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return None
+            if callable(obj):
+                obj = obj()
+        return obj
+
+
+@dataclass
+class Sheet:
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+
+def sheet_of(title: str, columns: list[Column], objects) -> Sheet:
+    return Sheet(title, [c.header for c in columns], [[c.of(o) for c in columns] for o in objects])
+
+
+def _plain(value):
+    """A value as a cell holds it: aware times in Asia/Shanghai, booleans in words."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from jinhu.core import clock
+
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return clock.local(value).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, int | float | Decimal | dt.date) or value is None:
+        return value
+    return str(value)
+
+
+def xlsx_bytes(sheets: list[Sheet]) -> bytes:
+    """An XLSX workbook; text that would start a formula is stored as text and marked so
+    (quote prefix), so it is never evaluated, even once edited."""
+    import datetime as dt
+    import io
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in sheets:
+        ws = book.create_sheet(title=sheet.title[:31])
+        ws.append(sheet.headers)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for values in sheet.rows:
+            ws.append([None] * len(values))
+            row = ws.max_row
+            for index, raw in enumerate(values, start=1):
+                value = _plain(raw)
+                if value is None:
+                    continue
+                cell = ws.cell(row=row, column=index)
+                cell.value = value
+                if isinstance(value, str):
+                    cell.data_type = "s"  # (openpyxl takes "=…" for a formula otherwise)
+                    if value.startswith(FORMULA_STARTS):
+                        cell.quotePrefix = True
+                elif isinstance(value, Decimal):
+                    cell.number_format = MONEY_FORMAT
+                elif isinstance(value, dt.datetime):
+                    cell.number_format = DATETIME_FORMAT
+                elif isinstance(value, dt.date):
+                    cell.number_format = DATE_FORMAT
+        for index, header in enumerate(sheet.headers, start=1):
+            letter = ws.cell(row=1, column=index).column_letter
+            ws.column_dimensions[letter].width = max(10, min(40, len(str(header)) * 2 + 4))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(sheet: Sheet) -> bytes:
+    """UTF-8 with a BOM (so WPS/Excel open it right); text that would start a formula is
+    prefixed with an apostrophe, the usual neutralisation for CSV."""
+    import csv
+    import datetime as dt
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(sheet.headers)
+    for values in sheet.rows:
+        cells = []
+        for raw in values:
+            value = _plain(raw)
+            if value is None:
+                cells.append("")
+            elif isinstance(value, dt.datetime):
+                cells.append(value.strftime("%Y-%m-%d %H:%M"))
+            elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                cells.append("'" + value)
+            else:
+                cells.append(str(value))
+        writer.writerow(cells)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def download(sheets: list[Sheet] | Sheet, filename: str, fmt: str = "xlsx"):
+    """The response for an export (``fmt`` xlsx or csv), with a Chinese file name."""
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    if isinstance(sheets, Sheet):
+        sheets = [sheets]
+    if fmt == "csv":
+        body, content_type, ext = csv_bytes(sheets[0]), "text/csv; charset=utf-8", "csv"
+    else:
+        body = xlsx_bytes(sheets)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ext = "xlsx"
+    response = HttpResponse(body, content_type=content_type)
+    name = f"{filename}.{ext}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"export.{ext}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response
+
+
+def export_format(request) -> str | None:
+    """``?export=xlsx`` or ``?export=csv`` (anything else: no export)."""
+    value = request.GET.get("export")
+    return value if value in ("xlsx", "csv") else None

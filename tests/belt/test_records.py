@@ -145,10 +145,19 @@ def test_targets_export_round_trips_and_is_scoped(
         due_on=dt.date(2026, 12, 31),
     )
     client.force_login(subdistrict_admin)
-    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/belt/targets/export.xlsx").content))
-    rows = list(sheet.active.values)
-    assert rows[0][:5] == ("村编码", "年度", "目标编号", "维度", "目标")
-    assert rows[1][:5] == (village_a.code, "2026", "O1", "组织过硬", "主题党日")
+    exported = client.get("/belt/targets/export.xlsx").content
+    rows = list(openpyxl.load_workbook(io.BytesIO(exported)).active.values)
+    assert rows[0][:6] == ("村编码", "年度", "特色主题", "目标编号", "维度", "目标")
+    assert rows[1][:6] == (village_a.code, 2026, "特色", "O1", "组织过硬", "主题党日")
+    # The export imports again as it is (typed year, date and numbers included).
+    Target.objects.all().delete()
+    response = client.post(
+        "/belt/targets/import/", {"file": SimpleUploadedFile("目标.xlsx", exported)}
+    )
+    assert 'data-testid="import-ok"' in response.content.decode()
+    client.post("/belt/targets/import/", {"confirm": "1"})
+    again = Target.objects.get()
+    assert (again.plan, again.code, again.due_on) == (created, "O1", dt.date(2026, 12, 31))
     client.force_login(secretary_b)
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/belt/targets/export.xlsx").content))
     assert sheet.active.max_row == 1
