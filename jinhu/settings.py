@@ -89,6 +89,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything below sees the client's real address (and HTTPS only via our proxy).
+    "jinhu.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Device protocol endpoints stop here: none of what follows applies to a clock.
@@ -240,11 +242,24 @@ LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Failures are counted per (user name, address); past JINHU_LOGIN_USER_FAILURE_LIMIT
+# failures from any addresses the user name alone is locked (villages.lockout).
+AXES_LOCKOUT_PARAMETERS = "villages.lockout.lockout_parameters"
+JINHU_LOGIN_USER_FAILURE_LIMIT = env.int("JINHU_LOGIN_USER_FAILURE_LIMIT", default=20)
+# The address is REMOTE_ADDR as TrustedProxyMiddleware leaves it, never a header.
+AXES_CLIENT_IP_CALLABLE = "jinhu.core.middleware.client_address"
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks). Empty:
+# the portal is served directly and every forwarding header is ignored.
+JINHU_TRUSTED_PROXIES = env.list("JINHU_TRUSTED_PROXIES", default=[])
+try:
+    from jinhu.core.proxies import networks as _networks
+
+    _networks(JINHU_TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"JINHU_TRUSTED_PROXIES: {exc}") from None
 
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -26,7 +26,7 @@ SAFE_HEADERS = (
     "CONTENT_LENGTH",
     "HTTP_USER_AGENT",
     "HTTP_HOST",
-    "HTTP_X_FORWARDED_FOR",
+    "JINHU_PROXY_PEER",  # (the proxy it came through: REMOTE_ADDR is the device)
     "HTTP_DATE",
 )
 

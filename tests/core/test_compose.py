@@ -30,7 +30,24 @@ def _config(*args, env=ENV):
 def test_compose_file_is_valid_and_has_the_production_services():
     assert _config("--quiet").returncode == 0
     services = set(_config("--services").stdout.split())
-    assert services == {"web", "worker", "beat", "db", "redis"}
+    assert services == {"proxy", "web", "worker", "beat", "db", "redis"}
+
+
+@pytest.mark.compose
+def test_only_the_proxy_is_published_and_only_it_is_trusted():
+    import json
+
+    config = json.loads(_config("--format", "json").stdout)
+    services = config["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    proxy_address = services["proxy"]["networks"]["backend"]["ipv4_address"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["JINHU_TRUSTED_PROXIES"] == proxy_address
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    # The proxy overwrites the header (one entry: the address it saw), never appends.
+    assert "X-Forwarded-For $remote_addr;" in conf
+    assert "$proxy_add_x_forwarded_for" not in conf
 
 
 @pytest.mark.compose
