@@ -5,6 +5,7 @@ from attendance.models import AbsenceReport, DutyLogEntry, PatrolCheck
 from attendance.models.rosters import DutyKind, Part, Weekday
 from villages.forms import StyledFormMixin
 from villages.models import Cadre
+from villages.uploads import TEXT, UploadField
 
 
 class HolidayScheduleForm(StyledFormMixin, forms.Form):
@@ -17,18 +18,13 @@ class HolidayScheduleForm(StyledFormMixin, forms.Form):
             attrs={"rows": 8, "placeholder": "2027-02-06,休,春节\n2027-02-14,班,春节调休上班"}
         ),
     )
-    file = forms.FileField(
-        label=_("或上传文本/CSV 文件（UTF-8 或 GBK）"),
-        required=False,
-    )
+    file = UploadField(label=_("或上传文本/CSV 文件（UTF-8 或 GBK）"), policy=TEXT, required=False)
     note = forms.CharField(label=_("依据（通知文号）"), max_length=200)
 
     def clean(self):
         data = super().clean()
         upload = data.get("file")
         if upload is not None:
-            if upload.size > 200_000:
-                raise forms.ValidationError(_("文件过大：节假日安排不超过几十行。"))
             raw = upload.read()
             for encoding in ("utf-8-sig", "gb18030"):
                 try:

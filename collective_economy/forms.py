@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from collective_economy.models import IncomeSource
 from jinhu.core import clock
 from villages.forms import StyledFormMixin
+from villages.uploads import SPREADSHEET, UploadField
 
 
 def money(label, required=True):
@@ -42,4 +43,4 @@ class ImportForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("数据类型"), choices=[("monthly", _("月度收支")), ("annual", _("年度收支"))]
     )
-    file = forms.FileField(label=_("文件（XLSX，或 UTF-8/GBK 编码的 CSV）"))
+    file = UploadField(label=_("文件（XLSX，或 UTF-8/GBK 编码的 CSV）"), policy=SPREADSHEET)

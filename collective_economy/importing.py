@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from jinhu.core import uploads
 from jinhu.core.periods import YEAR_MAX, YEAR_MIN
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -183,6 +184,10 @@ def read_table(data: bytes, filename: str) -> tuple[list, Iterator[tuple], str]:
 def _read_xlsx(data: bytes) -> tuple[list, Iterator[tuple]]:
     from openpyxl import load_workbook
 
+    try:
+        uploads.inspect_workbook(data)
+    except uploads.Refused as refused:
+        raise FileRefused(refused.message) from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import ScopedQuerySet, Village
+from villages.uploads import PhotoField
 
 ZERO = Decimal("0.00")
 
@@ -217,7 +218,7 @@ class Asset(models.Model):
         _("状态"), max_length=10, choices=Status.choices, default=Status.IN_USE
     )
     acquired_on = models.DateField(_("取得日期"), null=True, blank=True)
-    photo = models.ImageField(_("照片"), upload_to="assets/", blank=True)
+    photo = PhotoField(_("照片"), upload_to="assets/", blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

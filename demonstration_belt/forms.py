@@ -10,7 +10,9 @@ from demonstration_belt.models import (
     Suggestion,
     TrackedStatus,
 )
+from villages import uploads
 from villages.forms import ScopedChoicesMixin, StyledFormMixin
+from villages.uploads import UploadField
 
 
 class ReportForm(StyledFormMixin, forms.Form):
@@ -79,6 +81,7 @@ class FindingForm(StyledFormMixin, forms.Form):
     rectification = forms.CharField(
         label=_("整改情况"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    evidence = UploadField(label=_("整改佐证"), policy=uploads.DOCUMENT, required=False)
 
 
 class SuggestionForm(StyledFormMixin, forms.ModelForm):
@@ -89,7 +92,9 @@ class SuggestionForm(StyledFormMixin, forms.ModelForm):
 
 
 class ImportForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(label=_("目标表（XLSX，或 UTF-8/GBK 编码的 CSV）"))
+    file = UploadField(
+        label=_("目标表（XLSX，或 UTF-8/GBK 编码的 CSV）"), policy=uploads.SPREADSHEET
+    )
 
 
 class _VillageScopedForm(ScopedChoicesMixin, StyledFormMixin, forms.ModelForm):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinhu.core import clock
 from villages.models import Cadre, ScopedQuerySet, Village
+from villages.uploads import DocumentField, PhotoField
 
 
 class Dimension(models.TextChoices):
@@ -182,7 +183,7 @@ class Agreement(models.Model):
         verbose_name=_("乙方（村党组织书记）"),
     )
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
-    scan = models.FileField(_("签字扫描件"), upload_to="agreements/%Y/", blank=True)
+    scan = DocumentField(_("签字扫描件"), upload_to="agreements/%Y/", blank=True)
     award_line = models.DecimalField(
         _("示范点授牌分数线"), max_digits=6, decimal_places=2, default=90
     )
@@ -350,7 +351,7 @@ class Evidence(models.Model):
         related_name="evidence",
         verbose_name=_("目标进度"),
     )
-    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
+    file = DocumentField(_("文件"), upload_to="evidence/%Y/%m/")
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=50)
     size = models.PositiveIntegerField(_("大小（字节）"))
@@ -450,7 +451,7 @@ class Meeting(models.Model):
     )
     minutes = models.TextField(_("纪要"), blank=True)
     decisions = models.TextField(_("议定事项"), blank=True)
-    photo = models.ImageField(_("照片"), upload_to="meetings/%Y/", blank=True)
+    photo = PhotoField(_("照片"), upload_to="meetings/%Y/", blank=True)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -552,7 +553,7 @@ class Finding(models.Model):
     owner = models.CharField(_("责任人"), max_length=32)
     deadline = models.DateField(_("整改期限"))
     rectification = models.TextField(_("整改情况"), blank=True)
-    evidence = models.FileField(_("整改佐证"), upload_to="findings/%Y/", blank=True)
+    evidence = DocumentField(_("整改佐证"), upload_to="findings/%Y/", blank=True)
     status = models.CharField(
         _("状态"), max_length=12, choices=TrackedStatus.choices, default=TrackedStatus.OPEN
     )
@@ -653,7 +654,7 @@ class PartyDayActivity(models.Model):
     methods = models.ManyToManyField(PartyDayMethod, blank=True, verbose_name=_("采用方法"))
     attendance = models.PositiveSmallIntegerField(_("参加人数"))
     members_total = models.PositiveSmallIntegerField(_("应到党员"))
-    photo = models.ImageField(_("照片"), upload_to="partydays/%Y/", blank=True)
+    photo = PhotoField(_("照片"), upload_to="partydays/%Y/", blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

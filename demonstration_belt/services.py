@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,12 +25,10 @@ from demonstration_belt.models import (
 )
 from jinhu.core import clock, periods
 from jinhu.core.periods import Month
+from villages import uploads
 from villages.models import Village
 from villages.selectors import display_name
 from villages.services import audit_actor
-
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-MAX_IMAGE_SIDE = 1600  # pixels: plenty on a phone, a fraction of the camera's file
 
 
 def report_due_on(year: int, month: int) -> dt.date:
@@ -235,34 +232,6 @@ def report_reopen(*, actor, report: MonthlyReport, comment: str) -> MonthlyRepor
 # ---------------------------------------------------------------------------
 # Evidence
 # ---------------------------------------------------------------------------
-def _sniff(data: bytes) -> str | None:
-    """The real type from the bytes, not the name: an executable called .jpg is refused."""
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            return {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(
-                image.format
-            )
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return None
-
-
-def _shrink(data: bytes) -> bytes:
-    """Re-encode photos at phone size (also drops EXIF, e.g. GPS positions)."""
-    from PIL import Image, ImageOps
-
-    with Image.open(io.BytesIO(data)) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
-        image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
-        out = io.BytesIO()
-        image.save(out, format="JPEG", quality=80, optimize=True)
-        return out.getvalue()
-
-
 @transaction.atomic
 def evidence_add(
     *, actor, report: MonthlyReport, uploaded, item: ReportItem | None = None
@@ -272,19 +241,13 @@ def evidence_add(
         raise PermissionDenied(_("您无权为该报告上传材料。"))
     if not report.editable:
         raise ValidationError(_("该报告已提交或已通过，不能再上传材料。"))
-    if uploaded.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError(_("“%(n)s”超过 10 MB。") % {"n": uploaded.name})
-    data = uploaded.read()
-    kind = _sniff(data)
-    if kind is None:
-        raise ValidationError(_("“%(n)s”不是 JPG/PNG 图片或 PDF 文件。") % {"n": uploaded.name})
-    if kind.startswith("image/"):
-        data, kind = _shrink(data), "image/jpeg"
+    checked = uploads.accepted(uploaded, uploads.DOCUMENT)
+    data, kind = checked.data, checked.content_type
     digest = hashlib.sha256(data).hexdigest()
     existing = Evidence.objects.filter(report=report, sha256=digest).first()
     if existing is not None:
         return existing  # the same file again (a double submit): kept once
-    extension = ".pdf" if kind == "application/pdf" else ".jpg"
+    extension = checked.extension
     evidence = Evidence(
         report=report,
         item=item,
@@ -333,7 +296,8 @@ def finding_advance(
     if rectification:
         finding.rectification = rectification.strip()
     if evidence is not None:
-        finding.evidence = evidence
+        checked = uploads.accepted(evidence, uploads.DOCUMENT)
+        finding.evidence = uploads.as_file(checked, evidence.name)
     today = clock.today()
     if finding.status == TrackedStatus.RECHECK:
         finding.rechecked_on = today

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<slug:code>/<int:year>/<int:month>/", views.report_open, name="report_open"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
+    path("files/<slug:kind>/<int:pk>/", views.attachment, name="attachment"),
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("findings/new/", views.finding_new, name="finding_new"),

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -250,6 +250,35 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+#: files kept on records, served like evidence: (model, file field) by URL kind
+ATTACHMENTS = {
+    "agreement": (Agreement, "scan"),
+    "finding": (Finding, "evidence"),
+    "meeting": (Meeting, "photo"),
+    "party-day": (PartyDayActivity, "photo"),
+}
+
+
+@login_required
+def attachment(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+    """A record's file (a signed scan, rectification evidence, a photo), to people who
+    may see the record; files are checked on upload, so only JPEG and PDF are here."""
+    import mimetypes
+
+    if kind not in ATTACHMENTS:
+        raise Http404
+    model, field = ATTACHMENTS[kind]
+    record = get_object_or_404(model.objects.for_user(request.user), pk=pk)
+    stored = getattr(record, field)
+    if not stored:
+        raise Http404
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 # ---------------------------------------------------------------------------
 # Working records
 # ---------------------------------------------------------------------------
@@ -296,12 +325,17 @@ def findings(request: HttpRequest) -> HttpResponse:
                     finding=finding,
                     to=form.cleaned_data["to"],
                     rectification=form.cleaned_data["rectification"],
-                    evidence=request.FILES.get("evidence"),
+                    evidence=form.cleaned_data["evidence"],
                 )
             except (ValidationError, PermissionDenied) as error:
                 messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
             else:
                 messages.success(request, _("已更新。"))
+        else:
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                for message in errors:
+                    messages.error(request, f"{label}：{message}" if label else message)
         return redirect("belt:findings")
     today = clock.today()
     return render(

@@ -233,6 +233,41 @@ def cadre_a(village_a):
     )
 
 
+@pytest.fixture
+def plan_a(village_a):
+    """Village A's 2026 plan with two targets."""
+    from demonstration_belt.models import CreationPlan, Target
+
+    plan = CreationPlan.objects.create(village=village_a, year=2026, feature_theme="测试特色")
+    Target.objects.create(
+        plan=plan,
+        code="O1",
+        dimension="organization",
+        title="每月主题党日",
+        measure="number",
+        goal_value=12,
+        unit="次",
+        due_on=dt.date(2026, 12, 31),
+    )
+    Target.objects.create(
+        plan=plan,
+        code="W1",
+        dimension="work",
+        title="建成特色点位",
+        measure="done",
+        due_on=dt.date(2026, 12, 31),
+    )
+    return plan
+
+
+@pytest.fixture
+def report_a(plan_a, secretary_a, village_a):
+    """Village A's October 2026 report, opened by its secretary (a draft)."""
+    from demonstration_belt.services import report_open
+
+    return report_open(actor=secretary_a, village=village_a, year=2026, month=10)
+
+
 # ---------------------------------------------------------------------------
 # Browser (pytest-playwright driving Debian's chromium; never `playwright install`)
 # ---------------------------------------------------------------------------

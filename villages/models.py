@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinhu.core import clock
 from villages.roles import Role, sees_all_villages
+from villages.uploads import PhotoField
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -223,7 +224,7 @@ class Cadre(models.Model):
     birth_date = models.DateField(_("出生日期"))
     education = models.PositiveSmallIntegerField(_("学历"), choices=Education.choices)
     is_party_member = models.BooleanField(_("中共党员"), default=True)
-    photo = models.ImageField(_("照片"), upload_to="cadres/", blank=True)
+    photo = PhotoField(_("照片"), upload_to="cadres/", blank=True)
     office_phone = models.CharField(
         _("办公电话"), max_length=20, blank=True, validators=[phone_validator]
     )

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import tablib
 from django.utils.translation import gettext as _
 
+from jinhu.core import uploads
+
 logger = logging.getLogger(__name__)
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -46,6 +48,10 @@ def read_dataset(data: bytes, filename: str = "") -> tuple[tablib.Dataset, str]:
     if filename.lower().endswith(".xls") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise TabularError(_("这是旧版 Excel（.xls）文件：请另存为 .xlsx 或 CSV 后再上传。"))
     if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
+        try:
+            uploads.inspect_workbook(data, filename)
+        except uploads.Refused as refused:
+            raise TabularError(refused.message) from None
         try:
             return tablib.Dataset().load(data, format="xlsx"), "xlsx"
         except Exception:

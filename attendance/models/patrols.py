@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import Cadre, ScopedQuerySet, Village
+from villages.uploads import PhotoField
 
 
 class PatrolMethod(models.TextChoices):
@@ -51,7 +52,7 @@ class PatrolCheck(models.Model):
     )
     result = models.CharField(_("结果"), max_length=16, choices=PatrolResult.choices)
     note = models.CharField(_("情况说明"), max_length=300, blank=True)
-    photo = models.ImageField(_("现场照片"), upload_to="patrols/%Y/%m/", blank=True)
+    photo = PhotoField(_("现场照片"), upload_to="patrols/%Y/%m/", blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -30,7 +30,7 @@ def _objects(code: str) -> dict[str, object]:
     """One object of each kind a route takes by id, in the village ``code``."""
     from attendance.models import AbsenceReport, Device, DutySlot, PatrolFinding
     from collective_economy.models import ImportJob
-    from demonstration_belt.models import Agreement, Evidence, MonthlyReport
+    from demonstration_belt.models import Agreement, Evidence, Finding, MonthlyReport
     from villages.models import Cadre
 
     def first(model, **filters):
@@ -51,6 +51,8 @@ def _objects(code: str) -> dict[str, object]:
         "belt:agreement.pk": first(Agreement, village__code=code),
         "belt:report.pk": first(MonthlyReport, village__code=code),
         "belt:evidence.pk": first(Evidence, report__village__code=code),
+        "belt:attachment.kind": "finding",
+        "belt:attachment.pk": first(Finding, village__code=code),
         "economy:import_job.pk": first(
             ImportJob, created_by__village_assignments__village__code=code
         ),

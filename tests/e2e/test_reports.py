@@ -6,7 +6,6 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.belt.conftest import plan_a  # noqa: F401 (fixture)
 from tests.factories import PASSWORD
 
 
@@ -33,7 +32,7 @@ def test_report_round_trip_from_a_phone(
     live_server,
     browser,
     phone_context_args,
-    plan_a,  # noqa: F811
+    plan_a,
     secretary_a,
     instructor_a,
     subdistrict_admin,

@@ -63,7 +63,7 @@ def test_a_file_that_is_not_what_its_name_says(client, subdistrict_admin, villag
     body = upload(client, b"\xd0\xcf\x11\xe0" + b"\x00" * 64, name="old.xls").content.decode()
     assert "旧版 Excel（.xls）" in body
     body = upload(client, b"\xff\xfe\x00\x00garbage\xff", name="x.csv").content.decode()
-    assert "表头缺少" in body or "无法识别文件编码" in body
+    assert "UTF-16 编码" in body and "另存为" in body
     assert not MonthlyAccount.objects.exists()
 
 
