@@ -7,9 +7,8 @@ class AttendanceConfig(AppConfig):
     verbose_name = _("坐班值班与考勤")
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
         from attendance import models as m
+        from villages import audit
 
         # People edit these; machine tables (slots, punches, raw requests) are
         # derived or append-only and stay out of the change history.
@@ -27,5 +26,10 @@ class AttendanceConfig(AppConfig):
             m.PatrolCheck,
             m.PatrolFinding,
             m.Device,
+            m.DeviceCommand,
+            m.OutcomeCorrection,
         ):
-            auditlog.register(model)
+            audit.register(model)
+        audit.register(m.AbsenceApproval, village="report__village")
+        # A PIN handed to a cadre re-credits punches: who mapped it, and when.
+        audit.register(m.PinMapping, village="device__village")

@@ -7,9 +7,8 @@ class CollectiveEconomyConfig(AppConfig):
     verbose_name = _("村级集体经济")
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
         from collective_economy import models as m
+        from villages import audit
 
         for model in (
             m.Thresholds,
@@ -25,4 +24,6 @@ class CollectiveEconomyConfig(AppConfig):
             m.Project,
             m.ProjectMilestone,
         ):
-            auditlog.register(model)
+            audit.register(model)
+        # An import's request and outcome, not its file (kept on the job itself).
+        audit.register(m.ImportJob, exclude_fields=["data", "errors"])

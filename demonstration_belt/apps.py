@@ -7,9 +7,8 @@ class DemonstrationBeltConfig(AppConfig):
     verbose_name = _("党建示范带")
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
         from demonstration_belt import models as m
+        from villages import audit
 
         for model in (
             m.Belt,
@@ -30,8 +29,13 @@ class DemonstrationBeltConfig(AppConfig):
             m.CheckItem,
             m.ServiceCenterCheck,
             m.CheckResult,
+            m.ReviewerScore,
+            m.BonusItem,
+            m.MajorFailure,
+            m.Proposal,
+            m.Admonishment,
         ):
-            auditlog.register(model)
+            audit.register(model)
 
         # A score is rendered from its facts with the agreement's indicators: when an
         # indicator changes, that village's scores of the year are stale (the periodic

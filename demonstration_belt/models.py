@@ -849,6 +849,7 @@ class ReviewerScore(models.Model):
         verbose_name=_("审定人"),
     )
     approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    scored_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
 
     objects = ReviewerScoreQuerySet.as_manager()
 
@@ -861,6 +862,46 @@ class ReviewerScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.score}"
+
+
+class ReviewerScoreEntryQuerySet(ScopedQuerySet):
+    village_path = "reviewer_score__indicator__agreement__village"
+
+
+class ReviewerScoreEntry(models.Model):
+    """Every score entered and every approval, kept (append-only): re-entering a score
+    replaces the current one but never its history."""
+
+    class Action(models.TextChoices):
+        ENTERED = "entered", _("评分")
+        APPROVED = "approved", _("审定")
+
+    reviewer_score = models.ForeignKey(
+        ReviewerScore,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("考核组评分"),
+    )
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    score = models.DecimalField(_("评分"), max_digits=6, decimal_places=2)
+    reason = models.CharField(_("理由"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(_("时间"))
+
+    objects = ReviewerScoreEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考核组评分记录")
+        verbose_name_plural = _("考核组评分记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.score}"
 
 
 class BonusItem(models.Model):
@@ -991,6 +1032,15 @@ class Admonishment(models.Model):
         related_name="admonishment",
         verbose_name=_("整改清单"),
     )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -23,6 +23,7 @@ from demonstration_belt.models import (
     MajorFailure,
     Proposal,
     ReviewerScore,
+    ReviewerScoreEntry,
     ScoreHistory,
     VillageScore,
 )
@@ -303,30 +304,58 @@ def reviewer_score_enter(
         raise ValidationError({"reason": _("请填写评分理由。")})
     if score < 0 or score > indicator.standard_score:
         raise ValidationError({"score": _("评分应在 0 到标准分之间。")})
-    row, _created = ReviewerScore.objects.update_or_create(
-        indicator=indicator,
-        month=month,
-        defaults={
-            "score": score,
-            "reason": reason.strip(),
-            "scored_by": actor,
-            "approved_by": None,
-            "approved_at": None,
-        },
-    )
+    now = clock.now()
+    with audit_actor(actor):
+        row, _created = ReviewerScore.objects.select_for_update().update_or_create(
+            indicator=indicator,
+            month=month,
+            defaults={
+                "score": score,
+                "reason": reason.strip(),
+                "scored_by": actor,
+                "scored_at": now,
+                "approved_by": None,
+                "approved_at": None,
+            },
+        )
+        ReviewerScoreEntry.objects.create(
+            reviewer_score=row,
+            action=ReviewerScoreEntry.Action.ENTERED,
+            score=row.score,
+            reason=row.reason,
+            by=actor,
+            at=now,
+        )
     return row
 
 
 @transaction.atomic
-def reviewer_score_approve(*, actor, reviewer_score: ReviewerScore) -> ReviewerScore:
-    """Final scores need a second approver: not the person who scored."""
+def reviewer_score_approve(
+    *, actor, reviewer_score: ReviewerScore, seen_entry: int | None = None
+) -> ReviewerScore:
+    """Final scores need a second approver: not the person who scored. ``seen_entry``
+    (the latest entry the approver was shown) refuses approving a score re-entered since."""
     if not sees_all_villages(actor):
         raise PermissionDenied(_("评分须由街道工作人员审定。"))
+    reviewer_score = ReviewerScore.objects.select_for_update().get(pk=reviewer_score.pk)
+    latest = reviewer_score.entries.order_by("-at", "-pk").values_list("pk", flat=True).first()
+    if seen_entry is not None and latest is not None and latest != seen_entry:
+        raise ValidationError(_("该评分刚被重新录入，请核对新的分数和理由后再审定。"))
+    if reviewer_score.approved_by_id is not None:
+        raise ValidationError(_("该评分已审定。"))
     if reviewer_score.scored_by_id == actor.pk:
         raise PermissionDenied(_("评分人不能审定自己的评分。"))
     reviewer_score.approved_by, reviewer_score.approved_at = actor, clock.now()
     with audit_actor(actor):
         reviewer_score.save(update_fields=["approved_by", "approved_at"])
+        ReviewerScoreEntry.objects.create(
+            reviewer_score=reviewer_score,
+            action=ReviewerScoreEntry.Action.APPROVED,
+            score=reviewer_score.score,
+            reason=reviewer_score.reason,
+            by=actor,
+            at=reviewer_score.approved_at,
+        )
     agreement = reviewer_score.indicator.agreement
     scores_mark_stale(
         village_id=agreement.village_id, year=agreement.year, month=reviewer_score.month or 12
@@ -441,6 +470,8 @@ def admonishment_record(
             interviewees=interviewees,
             issues=issues,
             inspection=inspection,
+            recorded_by=actor,
+            recorded_at=clock.now(),
         )
         for description, owner, deadline in items:
             Finding.objects.create(

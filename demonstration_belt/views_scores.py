@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from demonstration_belt.models import (
     Indicator,
     Proposal,
     ReviewerScore,
+    ReviewerScoreEntry,
     VillageScore,
 )
 from jinhu.core import clock, params, periods
@@ -99,9 +101,20 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
     score = VillageScore.objects.filter(village=village, year=year, month=month).first()
     reviewer = {}
     if score:
-        for row in ReviewerScore.objects.filter(
-            indicator_id__in=[line["indicator"] for line in score.breakdown], month=month
-        ).select_related("scored_by", "approved_by"):
+        rows = (
+            ReviewerScore.objects.for_user(request.user)
+            .filter(indicator_id__in=[line["indicator"] for line in score.breakdown], month=month)
+            .select_related("scored_by__profile", "approved_by__profile")
+            .prefetch_related(
+                Prefetch(
+                    "entries",
+                    queryset=ReviewerScoreEntry.objects.for_user(request.user).select_related(
+                        "by__profile"
+                    ),
+                )
+            )
+        )
+        for row in rows:
             reviewer[row.indicator_id] = row
     can_review = request.user.has_perm("demonstration_belt.review_report", village)
     if request.method == "POST" and can_review:
@@ -113,8 +126,11 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
                 scoring_services.reviewer_score_approve(
                     actor=request.user,
                     reviewer_score=get_object_or_404(
-                        ReviewerScore, indicator=indicator, month=month
+                        ReviewerScore.objects.for_user(request.user),
+                        indicator=indicator,
+                        month=month,
                     ),
+                    seen_entry=params.object_id(request.POST, "entry"),
                 )
             else:
                 scoring_services.reviewer_score_enter(

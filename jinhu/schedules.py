@@ -43,6 +43,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
     ),
     # Hourly: periods whose source rows changed after scoring are rescored.
     "rescore-stale": entry("belt.rescore_stale", crontab(minute=40), expires=50 * 60),
+    # Sundays 05:00: change-history entries older than JINHU_AUDIT_KEEP_DAYS (>= 180).
+    "audit-prune": entry(
+        "villages.audit_prune", crontab(hour=5, minute=0, day_of_week=0), expires=6 * 3600
+    ),
     # 02:30 every night: ask every clock for yesterday's record count.
     "reconciliation": entry(
         "attendance.reconciliation_queue", crontab(hour=2, minute=30), expires=3 * 3600

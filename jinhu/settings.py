@@ -76,8 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
-    "auditlog",
-    "axes",
+    "jinhu.apps.AuditlogInChinese",
+    "jinhu.apps.AxesInChinese",
     "csp",
     "django_htmx",
     "import_export",
@@ -263,6 +263,11 @@ except ValueError as exc:
 
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_INCLUDE_ALL_MODELS = False
+# The change history (操作日志) is kept this many days (never fewer than 180: 等保 2.0
+# asks for six months of audit records); pruned weekly (villages.audit.prune).
+JINHU_AUDIT_KEEP_DAYS = env.int("JINHU_AUDIT_KEEP_DAYS", default=365)
+if JINHU_AUDIT_KEEP_DAYS < 180:
+    raise ImproperlyConfigured("JINHU_AUDIT_KEEP_DAYS must be at least 180 (days).")
 
 # ---------------------------------------------------------------------------
 # Content security policy (django-csp 4): everything from our own origin,

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from villages.models import Cadre, ScopedQuerySet
 
@@ -62,3 +63,42 @@ class CadreForm(StyledFormMixin, forms.ModelForm):
             "photo",
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class AuditFilterForm(StyledFormMixin, forms.Form):
+    """The 操作日志 filters: person, village, kind, dates (all optional)."""
+
+    person = forms.ModelChoiceField(
+        label=_("操作人"), queryset=None, required=False, empty_label=_("全部人员")
+    )
+    village = forms.ModelChoiceField(
+        label=_("村（社区）"), queryset=None, required=False, empty_label=_("全部村（社区）")
+    )
+    kind = forms.ChoiceField(label=_("类别"), required=False)
+    start = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from villages import audit
+        from villages.models import Village
+
+        super().__init__(*args, **kwargs)
+        people = get_user_model().objects.select_related("profile").order_by("username")
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: (
+            f"{u.profile.display_name}（{u.username}）" if hasattr(u, "profile") else u.username
+        )
+        self.fields["village"].queryset = Village.objects.for_user(user).order_by("code")
+        self.fields["kind"].choices = [("", _("全部类别")), *audit.audited_kinds()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("截止日期不能早于起始日期。"))
+        return data

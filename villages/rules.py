@@ -56,6 +56,8 @@ def guides(user, obj) -> bool:
 
 
 rules.add_perm("villages.view_village", rules.is_authenticated)
+# The change history (操作日志) spans every village: sub-district staff only.
+rules.add_perm("villages.view_audit_log", is_staff_role)
 rules.add_perm("villages.change_village", is_staff_role | is_secretary_of)
 rules.add_perm("villages.change_cadre", is_staff_role | is_secretary_of)
 rules.add_perm("villages.add_cadre", is_staff_role | is_secretary_of)
