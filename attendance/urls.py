@@ -22,6 +22,11 @@ urlpatterns = [
     path("compliance/", views_devices.compliance, name="compliance"),
     path("holidays/", views.holidays, name="holidays"),
     path("slots/<int:pk>/correct/", views_devices.slot_correct, name="slot_correct"),
+    path(
+        "corrections/<int:pk>/decide/",
+        views_devices.correction_decide_view,
+        name="correction_decide",
+    ),
     path("<slug:code>/compliance/", views_devices.village_compliance, name="village_compliance"),
     path("<slug:code>/roster/", views.roster, name="roster"),
     path("<slug:code>/coverage/", views.coverage, name="coverage"),

@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min, OuterRef, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from attendance.models import (
     Device,
     DeviceEvent,
     DutySlot,
+    OutcomeCorrection,
     Punch,
     QuarantinedLine,
     Reconciliation,
@@ -29,10 +30,13 @@ from attendance.models import (
 from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.services import devices as device_services
 from attendance.services.outcomes import (
+    can_decide_correction,
+    can_request_correction,
     compliance_by,
     compliance_of,
+    correction_decide,
+    correction_request,
     monthly_compliance,
-    outcome_correct,
 )
 from attendance.views import _village
 from jinhu.core import clock, params, periods
@@ -375,8 +379,23 @@ def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
             village=village, day__gte=month.first, day__lte=month.last, kind="sit_in"
         )
         .select_related("cadre", "outcome")
+        .prefetch_related(
+            Prefetch(
+                "corrections",
+                queryset=OutcomeCorrection.objects.filter(status=OutcomeCorrection.Status.PENDING),
+                to_attr="pending_corrections",
+            )
+        )
         .order_by("-day", "cadre__name")
     ]
+    pending = list(
+        OutcomeCorrection.objects.for_user(request.user)
+        .filter(slot__village=village, status=OutcomeCorrection.Status.PENDING)
+        .select_related("slot__cadre", "requested_by__profile")
+        .order_by("created_at")
+    )
+    for correction in pending:
+        correction.decidable = can_decide_correction(request.user, correction)
     return render(
         request,
         "attendance/village_compliance.html",
@@ -385,7 +404,9 @@ def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
             "per_cadre": per_cadre,
             "slots": slots,
             "total": monthly_compliance(outcomes, month.first, month.last),
-            "can_correct": sees_all_villages(request.user),
+            "can_correct": sees_all_villages(request.user)
+            or request.user.has_perm("attendance.manage_roster", village),
+            "pending": pending,
             "form": forms_devices.CorrectionForm(),
             **_month_nav(month),
         },
@@ -394,21 +415,54 @@ def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def slot_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for a correction (it counts once another person, staff, approves it)."""
     slot = get_object_or_404(DutySlot.objects.for_user(request.user), pk=pk)
+    if not can_request_correction(request.user, slot):
+        raise PermissionDenied
     form = forms_devices.CorrectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome_correct(
-                actor=request.user,
-                slot=slot,
-                state=form.cleaned_data["state"],
-                reason=form.cleaned_data["reason"],
-                approver=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                correction_request(
+                    actor=request.user,
+                    slot=slot,
+                    state=form.cleaned_data["state"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+            else:
+                messages.success(request, _("更正申请已提交，须由另一位街道工作人员批准后生效。"))
         else:
-            messages.success(request, _("考勤结果已更正（永久标记为人工更正）。"))
+            for name, errors in form.errors.items():
+                for message in errors:
+                    messages.error(request, f"{form.fields[name].label}：{message}")
+    return redirect(
+        reverse("attendance:village_compliance", args=[slot.village.code])
+        + f"?month={slot.day:%Y-%m}"
+    )
+
+
+@login_required
+def correction_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject a requested correction (staff other than the requester)."""
+    correction = get_object_or_404(
+        OutcomeCorrection.objects.for_user(request.user).select_related("slot__village"), pk=pk
+    )
+    if request.method != "POST":
+        raise Http404
+    try:
+        correction_decide(
+            actor=request.user,
+            correction=correction,
+            approve=request.POST.get("action") == "approve",
+            comment=request.POST.get("comment", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("已处理该更正申请。"))
+    slot = correction.slot
     return redirect(
         reverse("attendance:village_compliance", args=[slot.village.code])
         + f"?month={slot.day:%Y-%m}"

@@ -129,6 +129,8 @@ def _transition(
         raise ValidationError(_lost_race(report, action))
     if needs_comment and not comment.strip():
         raise ValidationError({"comment": _("请填写意见。")})
+    if action == ReportEvent.Action.APPROVE and report_submitter_id(report) == actor.pk:
+        raise PermissionDenied(_("提交人不能审核通过自己提交的报告：须由另一人审核。"))
     report.status = to
     now = clock.now()
     if to == ReportStatus.SUBMITTED:
@@ -141,6 +143,16 @@ def _transition(
     if action in (ReportEvent.Action.APPROVE, ReportEvent.Action.REOPEN):
         _mark_scores_stale(report)
     return report
+
+
+def report_submitter_id(report: MonthlyReport) -> int | None:
+    """Who submitted the report last (the two-person rule: they do not approve it)."""
+    return (
+        report.events.filter(action=ReportEvent.Action.SUBMIT)
+        .order_by("-at", "-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
 
 
 def _mark_scores_stale(report: MonthlyReport) -> None:

@@ -233,6 +233,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "comment_form": comment_form,
             "can_fill": can_fill and report.editable,
             "can_review": can_review and report.status == ReportStatus.SUBMITTED,
+            "can_approve": can_review
+            and report.status == ReportStatus.SUBMITTED
+            and services.report_submitter_id(report) != request.user.pk,
             "can_reopen": can_reopen and report.status == ReportStatus.APPROVED,
             "events": report.events.select_related("actor"),
             "evidence": report.evidence.all(),

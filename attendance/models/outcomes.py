@@ -109,13 +109,22 @@ class OutcomeCorrectionQuerySet(ScopedQuerySet):
 
 
 class OutcomeCorrection(models.Model):
-    """A manual correction of a slot's outcome: reason, approver, forever marked."""
+    """A manual correction of a slot's outcome, by two people: one asks (with a reason),
+    another, sub-district staff, approves; only then does it count, marked forever."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待批准")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
 
     slot = models.ForeignKey(
         DutySlot, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("值班时段")
     )
     state = models.CharField(_("更正为"), max_length=12, choices=OutcomeState.choices)
     reason = models.CharField(_("原因"), max_length=300)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -125,10 +134,14 @@ class OutcomeCorrection(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("批准人"),
     )
-    created_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    comment = models.CharField(_("审批意见"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
 
     objects = OutcomeCorrectionQuerySet.as_manager()
 

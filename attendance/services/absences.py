@@ -106,12 +106,17 @@ def next_level(report: AbsenceReport) -> str | None:
     return None
 
 
+def approved_another_tier(user, report: AbsenceReport) -> bool:
+    """Each tier is a different person: whoever decided one tier decides no other."""
+    return any(a.approver_id == user.pk for a in report.approvals.all())
+
+
 def can_decide(user, report: AbsenceReport, level: str | None = None) -> bool:
     level = level or next_level(report)
     if level is None or report.status != AbsenceReport.Status.PENDING:
         return False
     own = getattr(getattr(user, "profile", None), "cadre_id", None) == report.cadre_id
-    if own:
+    if own or approved_another_tier(user, report):
         return False
     if sees_all_villages(user):
         return True
@@ -129,6 +134,8 @@ def absence_decide(
 ) -> AbsenceReport:
     report = AbsenceReport.objects.select_for_update().get(pk=report.pk)
     level = next_level(report)
+    if level is not None and approved_another_tier(actor, report):
+        raise PermissionDenied(_("您已审批过该报备的上一级：每一级须由不同的人审批。"))
     if not can_decide(actor, report, level):
         raise PermissionDenied(_("该报备当前不需要您审批。"))
     if not approve and not comment.strip():

@@ -91,8 +91,8 @@ def outcomes_judge(
     )
     corrections = {}
     for slot_id, state in (
-        OutcomeCorrection.objects.filter(slot__in=slots)
-        .order_by("created_at")
+        OutcomeCorrection.objects.filter(slot__in=slots, status=OutcomeCorrection.Status.APPROVED)
+        .order_by("decided_at", "created_at", "pk")
         .values_list("slot_id", "state")
     ):
         corrections[slot_id] = state  # the latest correction wins
@@ -153,25 +153,65 @@ def outcomes_judge_recent(*, days_back: int = 2, now: dt.datetime | None = None)
     return total
 
 
+def can_request_correction(user, slot: DutySlot) -> bool:
+    return sees_all_villages(user) or user.has_perm("attendance.manage_roster", slot)
+
+
+def can_decide_correction(user, correction: OutcomeCorrection) -> bool:
+    """Sub-district staff, and never the person who asked (two people, always)."""
+    return (
+        correction.status == OutcomeCorrection.Status.PENDING
+        and sees_all_villages(user)
+        and correction.requested_by_id != user.pk
+    )
+
+
 @transaction.atomic
-def outcome_correct(*, actor, slot: DutySlot, state: str, reason: str, approver) -> SlotOutcome:
-    """A manual correction: a reason, an approver (staff), and a permanent mark."""
+def correction_request(*, actor, slot: DutySlot, state: str, reason: str) -> OutcomeCorrection:
+    """Ask for a slot's outcome to be corrected; it counts once another person approves."""
     if state not in OutcomeState.values or state in (OutcomeState.PENDING, OutcomeState.UNKNOWN):
-        raise ValidationError(_("请选择有效的更正结果。"))
+        raise ValidationError({"state": _("请选择有效的更正结果。")})
     if not reason.strip():
         raise ValidationError({"reason": _("请填写更正原因。")})
+    slot = DutySlot.objects.select_for_update().get(pk=slot.pk)
     if slot.ends_at > clock.now():
         raise ValidationError(_("该时段尚未结束，不能更正。"))
-    if not actor.has_perm("attendance.manage_roster", slot) and not sees_all_villages(actor):
+    if not can_request_correction(actor, slot):
         raise PermissionDenied(_("您无权更正该村的考勤。"))
-    if not sees_all_villages(approver):
-        raise PermissionDenied(_("考勤更正须由街道工作人员批准。"))
+    if slot.corrections.filter(status=OutcomeCorrection.Status.PENDING).exists():
+        raise ValidationError(_("该时段已有一项待批准的更正，请等待批准或驳回后再申请。"))
     with audit_actor(actor):
-        OutcomeCorrection.objects.create(
-            slot=slot, state=state, reason=reason.strip(), requested_by=actor, approved_by=approver
+        return OutcomeCorrection.objects.create(
+            slot=slot, state=state, reason=reason.strip(), requested_by=actor
         )
-    outcomes_judge(slot.village, [slot.day])
-    return SlotOutcome.objects.get(slot=slot)
+
+
+@transaction.atomic
+def correction_decide(
+    *, actor, correction: OutcomeCorrection, approve: bool, comment: str = ""
+) -> OutcomeCorrection:
+    """Approve (the slot is judged again, marked manual for good) or reject, by staff
+    other than the person who asked."""
+    correction = OutcomeCorrection.objects.select_for_update().get(pk=correction.pk)
+    if correction.status != OutcomeCorrection.Status.PENDING:
+        raise ValidationError(_("该更正已处理（%(s)s）。") % {"s": correction.get_status_display()})
+    if correction.requested_by_id == actor.pk:
+        raise PermissionDenied(_("申请人不能批准自己的更正：须由另一位街道工作人员批准。"))
+    if not sees_all_villages(actor):
+        raise PermissionDenied(_("考勤更正须由街道工作人员批准。"))
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("驳回时请填写意见。")})
+    correction.status = (
+        OutcomeCorrection.Status.APPROVED if approve else OutcomeCorrection.Status.REJECTED
+    )
+    correction.approved_by, correction.decided_at = actor, clock.now()
+    correction.comment = comment.strip()
+    with audit_actor(actor):
+        correction.save(update_fields=["status", "approved_by", "decided_at", "comment"])
+    if approve:
+        slot = correction.slot
+        outcomes_judge(slot.village, [slot.day])
+    return correction
 
 
 def monthly_compliance(outcomes, start: dt.date, end: dt.date) -> dict:

@@ -44,9 +44,11 @@ WITH slots AS (
     JOIN attendance_device cam ON cam.id = e.device_id
     WHERE e.kind = 'camera' AND e.occurred_at BETWEEN %(lo)s AND %(hi)s
 ), corrections AS (
-    -- The latest correction of each corrected slot (a small table: one hash join).
+    -- The latest approved correction of each corrected slot (a small table: one hash
+    -- join); requested and rejected ones do not count (the Python judge agrees).
     SELECT DISTINCT ON (slot_id) slot_id, state FROM attendance_outcomecorrection
-    ORDER BY slot_id, created_at DESC, id DESC
+    WHERE status = 'approved'
+    ORDER BY slot_id, decided_at DESC NULLS LAST, created_at DESC, id DESC
 ), facts AS (
     SELECT sl.*, agg.arrived_at,
            coalesce(agg.bio_at = agg.arrived_at, false) AS arrival_bio,

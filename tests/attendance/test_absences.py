@@ -169,3 +169,30 @@ def test_instructor_role_for_liaison(tiers, duty_village, secretary_a):
     report = submit(secretary_a, duty_village["zheng"], 2)
     absence_decide(actor=secretary_a, report=report, approve=True)
     assert can_decide(liaison, report)
+
+
+def test_one_person_never_approves_two_tiers(
+    client, tiers, duty_village, secretary_a, instructor_a, subdistrict_admin
+):
+    """Staff may act at any tier, but each tier is a different person: the one who
+    approved at the secretary's tier is refused at the instructor's and the staff's."""
+    report = submit(secretary_a, duty_village["zheng"], 5, kind="out")
+    absence_decide(actor=subdistrict_admin, report=report, approve=True)  # (secretary tier)
+    report.refresh_from_db()
+    assert not can_decide(subdistrict_admin, report)
+    with pytest.raises(PermissionDenied, match="每一级须由不同的人审批"):
+        absence_decide(actor=subdistrict_admin, report=report, approve=True)
+    # No button that would lead there.
+    client.force_login(subdistrict_admin)
+    page = client.get(f"/attendance/absences/{report.pk}/").content.decode()
+    assert "提交审批意见" not in page
+    client.force_login(instructor_a)
+    assert "提交审批意见" in client.get(f"/attendance/absences/{report.pk}/").content.decode()
+    absence_decide(actor=instructor_a, report=report, approve=True)
+    with pytest.raises(PermissionDenied):
+        absence_decide(actor=instructor_a, report=report, approve=True)
+    second_staff = make_user("staff-two", Role.STAFF, display_name="街道另一人")
+    absence_decide(actor=second_staff, report=report, approve=True)
+    report.refresh_from_db()
+    assert report.status == AbsenceReport.Status.APPROVED
+    assert len({a.approver_id for a in report.approvals.all()}) == 3

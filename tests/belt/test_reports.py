@@ -187,3 +187,21 @@ def test_the_loser_of_an_approve_return_race_is_told_what_happened(
     assert "已由 街道管理员 于" in body and "通过" in body and "您的“退回”未执行" in body
     report_a.refresh_from_db()
     assert report_a.status == "approved"
+
+
+def test_the_submitter_does_not_approve_their_own_report(
+    client, report_a, subdistrict_admin, instructor_a
+):
+    """Staff may fill and submit a village's report, but then another person approves it."""
+    fill(report_a, subdistrict_admin)
+    services.report_submit(actor=subdistrict_admin, report=report_a)
+    with pytest.raises(PermissionDenied, match="另一人审核"):
+        services.report_approve(actor=subdistrict_admin, report=report_a)
+    client.force_login(subdistrict_admin)
+    page = client.get(report_a.get_absolute_url()).content.decode()
+    assert 'value="approve"' not in page and 'value="return"' in page
+    client.force_login(instructor_a)
+    assert 'value="approve"' in client.get(report_a.get_absolute_url()).content.decode()
+    services.report_approve(actor=instructor_a, report=report_a)
+    report_a.refresh_from_db()
+    assert report_a.status == ReportStatus.APPROVED

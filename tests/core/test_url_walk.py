@@ -28,7 +28,13 @@ pytestmark = [pytest.mark.time_sensitive, pytest.mark.django_db]
 
 def _objects(code: str) -> dict[str, object]:
     """One object of each kind a route takes by id, in the village ``code``."""
-    from attendance.models import AbsenceReport, Device, DutySlot, PatrolFinding
+    from attendance.models import (
+        AbsenceReport,
+        Device,
+        DutySlot,
+        OutcomeCorrection,
+        PatrolFinding,
+    )
     from collective_economy.models import ImportJob
     from demonstration_belt.models import Agreement, Evidence, Finding, MonthlyReport
     from villages.models import Cadre
@@ -48,6 +54,7 @@ def _objects(code: str) -> dict[str, object]:
         "attendance:device.pk": first(Device, village__code=code),
         "attendance:device_assign.pk": first(Device, village__code=code),
         "attendance:slot_correct.pk": first(DutySlot, village__code=code),
+        "attendance:correction_decide.pk": first(OutcomeCorrection, slot__village__code=code),
         "belt:agreement.pk": first(Agreement, village__code=code),
         "belt:report.pk": first(MonthlyReport, village__code=code),
         "belt:evidence.pk": first(Evidence, report__village__code=code),

@@ -3,12 +3,18 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from attendance import judging, liveness
 from attendance.models import DutyRules, RotationEntry, SlotOutcome
 from attendance.services.absences import absence_decide, absence_submit
-from attendance.services.outcomes import monthly_compliance, outcome_correct, outcomes_judge
+from attendance.services.outcomes import (
+    correction_decide,
+    correction_request,
+    monthly_compliance,
+    outcomes_judge,
+)
 from attendance.services.rosters import slots_materialize
 from tests.payloads import RawRequest
 
@@ -172,22 +178,56 @@ def test_judging_twice_changes_nothing(send, duty):
     assert outcome(duty["village"], dt.date(2026, 11, 24)).state == "late"
 
 
-def test_manual_correction_is_marked_forever(send, duty, subdistrict_admin, secretary_a):
+def test_manual_correction_needs_a_second_person_and_is_marked_forever(
+    send, duty, subdistrict_admin, secretary_a
+):
+    from django.core.exceptions import PermissionDenied
+
+    from tests.factories import make_user
+    from villages.roles import Role
+
     day = dt.date(2026, 11, 24)
     liveness.seen(duty["clock"].pk)
     outcomes_judge(duty["village"], [day])
     slot = outcome(duty["village"], day).slot
-    corrected = outcome_correct(
-        actor=secretary_a,
-        slot=slot,
-        state="on_time",
-        reason="考勤机故障，有视频为证",
-        approver=subdistrict_admin,
+    before = outcome(duty["village"], day).state
+    asked = correction_request(
+        actor=subdistrict_admin, slot=slot, state="on_time", reason="考勤机故障，有视频为证"
     )
+    # Asked is not approved: nothing changes yet, and nobody asks twice meanwhile.
+    assert outcome(duty["village"], day).state == before
+    with pytest.raises(ValidationError, match="待批准"):
+        correction_request(actor=secretary_a, slot=slot, state="late", reason="另一说法")
+    # The person who asked cannot approve; a secretary cannot approve at all.
+    with pytest.raises(PermissionDenied, match="申请人不能批准"):
+        correction_decide(actor=subdistrict_admin, correction=asked, approve=True)
+    with pytest.raises(PermissionDenied):
+        correction_decide(actor=secretary_a, correction=asked, approve=True)
+    other_staff = make_user("staff-two", Role.STAFF, display_name="街道另一人")
+    correction_decide(actor=other_staff, correction=asked, approve=True)
+    corrected = outcome(duty["village"], day)
     assert corrected.state == "on_time" and corrected.manual
     attlog(send, ["2026-11-24 09:30:00"])  # later punches do not undo the correction
     o = outcome(duty["village"], day)
     assert o.state == "on_time" and o.manual
+    with pytest.raises(ValidationError, match="已处理"):
+        correction_decide(actor=other_staff, correction=asked, approve=False, comment="x")
+
+
+def test_a_rejected_correction_changes_nothing(duty, secretary_a, subdistrict_admin):
+    day = dt.date(2026, 11, 24)
+    liveness.seen(duty["clock"].pk)
+    outcomes_judge(duty["village"], [day])
+    slot = outcome(duty["village"], day).slot
+    before = outcome(duty["village"], day).state
+    asked = correction_request(actor=secretary_a, slot=slot, state="excused", reason="开会")
+    with pytest.raises(ValidationError):
+        correction_decide(actor=subdistrict_admin, correction=asked, approve=False)
+    correction_decide(actor=subdistrict_admin, correction=asked, approve=False, comment="无依据")
+    outcomes_judge(duty["village"], [day])
+    assert (
+        outcome(duty["village"], day).state == before and not outcome(duty["village"], day).manual
+    )
 
 
 def test_compliance_excludes_pending_and_unknown(send, duty):

@@ -128,9 +128,20 @@ def scene(subdistrict_admin):
         slot=first_slot,
         state="excused",
         reason="会议",
+        status="approved",
         requested_by=subdistrict_admin,
         approved_by=subdistrict_admin,
+        decided_at=first_slot.ends_at,
     )
+    # A requested correction not yet approved, and a rejected one: neither counts.
+    for status in ("pending", "rejected"):
+        OutcomeCorrection.objects.create(
+            slot=DutySlot.objects.filter(village=villages[1]).order_by("day").first(),
+            state="excused",
+            reason="未批准",
+            status=status,
+            requested_by=subdistrict_admin,
+        )
     liveness.clear_local()
     return {"villages": villages, "days": days}
 
