@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from jinhu import views
+from villages import account_views
 from villages import views as villages_views
 
 admin.site.site_header = "锦湖街道党建示范带平台 · 管理后台"
@@ -19,6 +21,22 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", account_views.account, name="account"),
+    path("accounts/password/", account_views.PasswordChange.as_view(), name="password_change"),
+    path("accounts/two-factor/setup/", account_views.otp_setup, name="otp_setup"),
+    path("accounts/two-factor/verify/", account_views.otp_verify, name="otp_verify"),
+    path(
+        "accounts/two-factor/backup-codes/",
+        account_views.otp_backup_codes,
+        name="otp_backup_codes",
+    ),
+    path("accounts/two-factor/disable/", account_views.otp_disable, name="otp_disable"),
+    # One sign-in for everyone: the admin's own (password-only) form is not offered.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="login", query_string=True),
+        name="admin_login_redirect",
+    ),
     path("admin/", admin.site.urls),
     path("audit/", villages_views.audit_log, name="audit_log"),
     path("villages/", include("villages.urls")),

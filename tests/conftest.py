@@ -134,6 +134,10 @@ def _hermetic_settings(settings, tmp_path):
     }
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
+    # Staff sign in with a password only here (force_login cannot give a code); the
+    # two-factor tests (tests/villages/test_accounts.py, tests/e2e/test_two_factor.py)
+    # turn it back on. Enrolled people are asked for a code whatever this says.
+    settings.JINHU_TWO_FACTOR_REQUIRED = False
 
 
 _real_connect = socket.socket.connect

@@ -31,4 +31,18 @@ class VillagesConfig(AppConfig):
         # Accounts: a password change is recorded, never the hash.
         audit.register(get_user_model(), mask_fields=["password"], exclude_fields=["last_login"])
         audit.register(Group)
+        # Two-factor devices: enrolment and removal, never the key.
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        secret = ["key", "last_t", "drift", "throttling_failure_timestamp"]
+        secret += ["throttling_failure_count", "last_used_at"]
+        audit.register(TOTPDevice, exclude_fields=secret)
+        audit.register(StaticDevice, exclude_fields=secret)
         audit.connect_signals()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from villages.middleware import session_started
+
+        user_logged_in.connect(session_started, dispatch_uid="account-session-started")

@@ -383,3 +383,25 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name}（{self.get_role_display()}）"
+
+
+class AccountState(models.Model):
+    """What the portal keeps about a login beyond Django's user: whether the password
+    must be changed at the next sign-in (first sign-in, or set by an administrator)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="account_state",
+        verbose_name=_("用户"),
+    )
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("账号安全状态")
+        verbose_name_plural = _("账号安全状态")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -36,6 +36,7 @@ NOT_AUDITED = {
     "demonstration_belt.ScoreHistory": "itself the score history",
     "demonstration_belt.ReviewerScoreEntry": "itself the reviewer scores' history",
     "auth.Permission": "created by migrations",
+    "villages.AccountState": "a flag set with the audited password change (User is audited)",
 }
 
 
