@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-moments venv lint format check demo clean
+.PHONY: run test test-moments venv lint format check demo clean otp
 
 venv: $(VENV)/.installed
 
@@ -21,6 +21,10 @@ run: venv
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	@echo "锦湖街道平台：http://$(HOST):$(PORT)/  （公开值班表：http://$(HOST):$(PORT)/duty/）"
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The demo staff accounts' current two-factor codes (make run requires two-factor).
+otp: venv
+	@DEBUG=1 $(BIN)/python manage.py demo_otp
 
 # The whole suite. With DATABASE_URL / REDIS_URL set it runs on PostgreSQL and
 # Redis; with JINHU_REQUIRE_SERVICES=1 a test that would skip for a missing

@@ -367,6 +367,8 @@ def _users(villages: list[Village], secretaries: dict[str, Cadre]) -> None:
         role=Role.STAFF,
         password=DEMO_PASSWORD,
     )
+    for username in DEMO_TWO_FACTOR_USERS:
+        demo_two_factor_ensure(username)
     user_with_role_ensure(
         username="zhidaoyuan",
         display_name="驻村指导员（演示）",
@@ -391,6 +393,28 @@ def _users(villages: list[Village], secretaries: dict[str, Cadre]) -> None:
             villages=[(village, Role.SECRETARY)],
             cadre=secretary,
         )
+
+
+#: the demo staff's authenticator key: published (README), so it protects nothing; real
+#: users enrol their own keys. ``manage.py demo_otp`` prints its current code.
+DEMO_TOTP_KEY = "6a696e6875646d6f74703230323664656d6f6b31"
+DEMO_TWO_FACTOR_USERS = ("admin", "jiedao")
+DEMO_DEVICE_NAME = "演示身份验证器"
+
+
+def demo_two_factor_ensure(username: str) -> None:
+    """When two-factor is required (the default), the demo staff accounts are enrolled
+    with the published demo key, so ``make run`` works with ``make otp`` beside it."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not settings.JINHU_TWO_FACTOR_REQUIRED:
+        return
+    user = get_user_model().objects.get(username=username)
+    TOTPDevice.objects.update_or_create(
+        user=user, name=DEMO_DEVICE_NAME, defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+    )
 
 
 DEMO_LOGINS = (

@@ -251,6 +251,16 @@ def test_pruning_keeps_at_least_180_days(subdistrict_admin, cadre_a, moment):
 def test_the_admin_names_the_log_and_login_protection_in_chinese(client, subdistrict_admin):
     client.force_login(subdistrict_admin)
     index = client.get("/admin/").content.decode()
-    for english in ("AUDIT LOG", "Audit log", "AXES", "Axes", "Access attempts", "Access logs"):
+    for english in (
+        "AUDIT LOG",
+        "Audit log",
+        "AXES",
+        "Axes",
+        "Access attempts",
+        "Access logs",
+        "OTP_TOTP",
+        "TOTP devices",
+        "Static devices",
+    ):
         assert english not in index, english
     assert "操作日志" in index and "登录保护" in index and "登录失败记录" in index

@@ -211,7 +211,7 @@ def test_wrong_codes_are_throttled_and_logged(client, required, subdistrict_admi
     from auditlog.models import LogEntry
 
     sign_in(client, "admin-cast")
-    device, _codes = _enrol(client, moment)
+    _enrol(client, moment)
     client.post("/accounts/logout/")
     sign_in(client, "admin-cast")
     for _ in range(3):
@@ -263,3 +263,23 @@ def test_an_administrator_resets_a_lost_phone(
 def test_the_admin_has_no_password_only_sign_in(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_demo_staff_sign_in_with_the_published_key(client, required, db):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    from io import StringIO
+
+    out = StringIO()
+    call_command("demo_otp", stdout=out)
+    codes = dict(line.split()[:2] for line in out.getvalue().splitlines())
+    assert set(codes) == {"admin", "jiedao"} and all(len(c) == 6 for c in codes.values())
+    client.post("/accounts/login/", {"username": "jiedao", "password": "jinhu-demo-2026"})
+    assert client.get("/")["Location"].startswith("/accounts/two-factor/verify/")
+    client.post("/accounts/two-factor/verify/", {"code": codes["jiedao"]})
+    assert client.get("/").status_code == 200
+    # Secretaries are not asked (optional, not enrolled).
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"username": "shuji-hongqiao", "password": "jinhu-demo-2026"})
+    assert client.get("/").status_code == 200

@@ -9,6 +9,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from villages.demo import DEMO_LOGINS, DEMO_PASSWORD
@@ -29,3 +30,8 @@ class Command(BaseCommand):
         )
         for username, what in DEMO_LOGINS:
             self.stdout.write(f"  {username:<16} {what}")
+        if settings.JINHU_TWO_FACTOR_REQUIRED:
+            self.stdout.write(
+                "街道工作人员账号（admin、jiedao）登录后还需两步验证码：另开终端运行 "
+                "make otp 查看当前验证码（README 有演示密钥，可加入身份验证器应用）。"
+            )
