@@ -15,6 +15,7 @@ from django.db.models import Count
 
 from attendance import workdays
 from attendance.models import AbsenceReport, DutySlot
+from attendance.models.absences import AbsenceKind
 from attendance.services.rosters import day_info_for, duty_rules_for, schedule_compute
 from jinhu.core import clock
 from villages.models import CadrePosition, Village
@@ -34,6 +35,13 @@ class DayRow:
     @property
     def is_today(self) -> bool:
         return self.day == clock.today()
+
+
+@dataclass(frozen=True)
+class PublicAbsence:
+    name: str
+    kind: str  # 请假 / 外出办事
+    returns_at: dt.datetime
 
 
 @dataclass
@@ -74,14 +82,19 @@ def public_roster(village: Village, today: dt.date | None = None) -> PublicRoste
     for slot in slots:
         rows[slot.day].slots.append(slot)
     now = clock.now()
-    absences = list(
+    # Residents see who is away, which kind of absence and when they are back: never
+    # where they went or why (those fields are not even read).
+    away = (
         AbsenceReport.objects.approved()
         .filter(village=village, ends_at__gt=now, starts_at__lt=now + dt.timedelta(days=7))
-        .select_related("cadre")
-        .only("kind", "starts_at", "ends_at", "destination", "cadre__name")
         .order_by("starts_at")
+        .values_list("cadre__name", "kind", "ends_at")
     )
-    cadre_ids = {s.cadre_id for s in slots} | {a.cadre_id for a in absences}
+    absences = [
+        PublicAbsence(name=name, kind=str(AbsenceKind(kind).label), returns_at=returns)
+        for name, kind, returns in away
+    ]
+    cadre_ids = {s.cadre_id for s in slots}
     titles: dict[int, list[str]] = defaultdict(list)
     for cadre_id, title in (
         CadrePosition.objects.current(today)
