@@ -66,3 +66,33 @@ def test_secret_key_required_without_debug():
 
 def test_debug_has_a_development_key():
     assert _import_settings(DEBUG="true").returncode == 0
+
+
+def test_a_typo_in_the_proxy_list_or_a_short_audit_window_stops_the_start():
+    typo = _import_settings(DEBUG="true", JINHU_TRUSTED_PROXIES="10.0.0.5,10.0.0.300")
+    assert typo.returncode != 0 and "JINHU_TRUSTED_PROXIES" in typo.stderr
+    short = _import_settings(DEBUG="true", JINHU_AUDIT_KEEP_DAYS="90")
+    assert short.returncode != 0 and "JINHU_AUDIT_KEEP_DAYS" in short.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    """``manage.py check --deploy`` with the production defaults (no DEBUG) has nothing
+    to say, warnings included."""
+    # (only what a production host sets: the test run's own variables, such as
+    # SECURE_HTTPS=false for the live server, are not production's)
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    env.update(
+        SECRET_KEY="k" * 30 + "Z9!q" * 10,
+        ALLOWED_HOSTS="portal.example",
+        JINHU_TRUSTED_PROXIES="172.31.240.10",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout

@@ -283,3 +283,14 @@ def test_the_demo_staff_sign_in_with_the_published_key(client, required, db):
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": "shuji-hongqiao", "password": "jinhu-demo-2026"})
     assert client.get("/").status_code == 200
+
+
+def test_the_readme_prints_the_demo_key_as_the_setup_page_does():
+    from pathlib import Path
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from villages.demo import DEMO_TOTP_KEY
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert accounts.secret_text(TOTPDevice(key=DEMO_TOTP_KEY)) in readme
