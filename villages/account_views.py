@@ -64,6 +64,7 @@ class PasswordChange(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         accounts.password_changed(self.request.user)
+        accounts.settle(self.request.session, password=False)
         messages.success(self.request, _("密码已修改。"))
         return response
 

@@ -24,6 +24,26 @@ BACKUP_CODES = 10
 #: session keys
 SIGNED_IN_AT, LAST_SEEN = "jinhu_signed_in_at", "jinhu_last_seen"
 NEW_BACKUP_CODES = "jinhu_new_backup_codes"
+OWED = "jinhu_owed"
+
+
+def owed_at_sign_in(user) -> dict:
+    """What a sign-in must still do before the portal opens: give a code ("verify"),
+    enrol ("setup") or neither; and change a password an administrator set."""
+    if enrolled(user):
+        second_factor = "verify"
+    elif two_factor_required(user):
+        second_factor = "setup"
+    else:
+        second_factor = ""
+    return {"second_factor": second_factor, "password": must_change_password(user)}
+
+
+def settle(session, **done) -> None:
+    """Record in the session what the person has just done (``password=False``)."""
+    owed = dict(session.get(OWED) or {})
+    owed.update(done)
+    session[OWED] = owed
 
 
 # ---------------------------------------------------------------------------

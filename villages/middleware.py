@@ -50,14 +50,17 @@ class AccountMiddleware:
             return redirect(f"{reverse('login')}?next={quote(path)}")
         if path.startswith(PUBLIC_PREFIXES + SIGN_OUT):
             return self.get_response(request)
+        # What this sign-in still owes, worked out once at sign-in (session_started);
+        # the pages it leads to check the truth again.
+        owed = request.session.get(accounts.OWED)
+        if owed is None:
+            owed = request.session[accounts.OWED] = accounts.owed_at_sign_in(user)
         if not path.startswith(TWO_FACTOR_PAGES) and not user.is_verified():
-            if accounts.enrolled(user):
+            if owed["second_factor"] == "verify":
                 return redirect(f"{reverse('otp_verify')}?next={quote(path)}")
-            if accounts.two_factor_required(user):
+            if owed["second_factor"] == "setup":
                 return redirect(f"{reverse('otp_setup')}?next={quote(path)}")
-        if not path.startswith(PASSWORD_PAGES + TWO_FACTOR_PAGES) and accounts.must_change_password(
-            user
-        ):
+        if owed["password"] and not path.startswith(PASSWORD_PAGES + TWO_FACTOR_PAGES):
             messages.warning(request, "您的密码由管理员设置（或是首次登录），请先修改密码。")
             return redirect("password_change")
         return self.get_response(request)
@@ -84,7 +87,9 @@ class AccountMiddleware:
 
 
 def session_started(sender, request, user, **kwargs) -> None:
-    """``user_logged_in``: the session's clocks start now."""
+    """``user_logged_in``: the session's clocks start now, and what the sign-in still
+    owes (a code, an enrolment, a new password) is worked out once."""
     now = clock.now().timestamp()
     request.session[accounts.SIGNED_IN_AT] = now
     request.session[accounts.LAST_SEEN] = now
+    request.session[accounts.OWED] = accounts.owed_at_sign_in(user)

@@ -4,12 +4,11 @@ Only devices holding the published demo key are read: for any real account this
 command knows nothing and prints nothing.
 """
 
-import time
-
 from django.core.management.base import BaseCommand
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jinhu.core import clock
 from villages.demo import DEMO_TOTP_KEY
 
 
@@ -23,7 +22,7 @@ class Command(BaseCommand):
         if not devices:
             self.stdout.write("没有使用演示密钥的账号（未加载演示数据，或未要求两步验证）。")
             return
-        now = time.time()
+        now = clock.now().timestamp()
         for device in devices:
             totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
             totp.time = now
