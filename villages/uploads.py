@@ -18,9 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import models
 
 from jinhu.core import uploads
-from jinhu.core.uploads import DOCUMENT, PHOTO, SPREADSHEET, TEXT
-
-POLICIES = {"photo": PHOTO, "document": DOCUMENT, "spreadsheet": SPREADSHEET, "text": TEXT}
+from jinhu.core.uploads import DOCUMENT, PHOTO, SPREADSHEET, TEXT  # noqa: F401  (the policies)
 
 
 def accepted(uploaded, policy: uploads.Policy) -> uploads.Checked:

@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from villages import services
-from villages.forms import CadreForm
+from villages import audit, services, tabular
+from villages.forms import AuditFilterForm, CadreForm
 from villages.models import Cadre, CadrePosition, Village
 from villages.stats import compare_terms
 
@@ -90,12 +92,6 @@ AUDIT_EXPORT_MAX = 50_000
 def audit_log(request: HttpRequest) -> HttpResponse:
     """操作日志: who changed what, for which village, when and from where; sign-ins too.
     Sub-district staff only; filters by person, village, kind and dates; exports."""
-    from django.core.paginator import Paginator
-    from django.utils.http import urlencode
-
-    from villages import audit, tabular
-    from villages.forms import AuditFilterForm
-
     if not request.user.has_perm("villages.view_audit_log"):
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None, user=request.user)
