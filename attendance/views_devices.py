@@ -41,7 +41,7 @@ from attendance.services.outcomes import (
 from attendance.views import _village
 from jinhu.core import clock, params, periods
 from jinhu.core.periods import Month
-from villages.forms import apply_errors
+from villages.forms import apply_errors, errors_as_messages, refusal_as_message
 from villages.models import Cadre, Village
 from villages.roles import sees_all_villages
 
@@ -294,7 +294,7 @@ def unmatched(request: HttpRequest) -> HttpResponse:
                     cadre=form.cleaned_data["cadre"],
                 )
             except (ValidationError, PermissionDenied) as error:
-                messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+                refusal_as_message(request, error)
             else:
                 messages.success(
                     request, _("已对应，%(n)s 条打卡记录重新计入考勤。") % {"n": updated}
@@ -430,13 +430,11 @@ def slot_correct(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except (ValidationError, PermissionDenied) as error:
-                messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+                refusal_as_message(request, error)
             else:
                 messages.success(request, _("更正申请已提交，须由另一位街道工作人员批准后生效。"))
         else:
-            for name, errors in form.errors.items():
-                for message in errors:
-                    messages.error(request, f"{form.fields[name].label}：{message}")
+            errors_as_messages(request, form)
     return redirect(
         reverse("attendance:village_compliance", args=[slot.village.code])
         + f"?month={slot.day:%Y-%m}"
@@ -459,7 +457,7 @@ def correction_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+        refusal_as_message(request, error)
     else:
         messages.success(request, _("已处理该更正申请。"))
     slot = correction.slot

@@ -40,7 +40,7 @@ from demonstration_belt.models import (
 from jinhu.core import clock, params
 from jinhu.core.periods import Month
 from villages import tabular
-from villages.forms import apply_errors
+from villages.forms import apply_errors, errors_as_messages, refusal_as_message
 from villages.models import Village
 from villages.roles import sees_all_villages
 from villages.selectors import scope_label
@@ -331,14 +331,11 @@ def findings(request: HttpRequest) -> HttpResponse:
                     evidence=form.cleaned_data["evidence"],
                 )
             except (ValidationError, PermissionDenied) as error:
-                messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+                refusal_as_message(request, error)
             else:
                 messages.success(request, _("已更新。"))
         else:
-            for name, errors in form.errors.items():
-                label = form.fields[name].label if name in form.fields else ""
-                for message in errors:
-                    messages.error(request, f"{label}：{message}" if label else message)
+            errors_as_messages(request, form)
         return redirect("belt:findings")
     today = clock.today()
     return render(
@@ -372,7 +369,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
                     decline_reason=form.cleaned_data["decline_reason"],
                 )
             except (ValidationError, PermissionDenied) as error:
-                messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+                refusal_as_message(request, error)
             else:
                 messages.success(request, _("已更新。"))
         return redirect("belt:suggestions")

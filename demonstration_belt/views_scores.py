@@ -24,6 +24,7 @@ from demonstration_belt.models import (
 )
 from jinhu.core import clock, params, periods
 from villages import tabular
+from villages.forms import refusal_as_message
 from villages.models import Village
 from villages.roles import sees_all_villages
 from villages.selectors import scope_label
@@ -142,7 +143,7 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
                 )
             scoring_services.score_period(year=year, month=month, villages=[village])
         except (ValidationError, PermissionDenied, InvalidOperation) as error:
-            messages.error(request, "；".join(getattr(error, "messages", [_("评分不正确")])))
+            refusal_as_message(request, error, default=_("评分不正确"))
         else:
             messages.success(request, _("已保存，得分已重算。"))
         return redirect(f"{request.path}?year={year}&month={month}")
@@ -238,7 +239,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
                     reason=request.POST.get("reason", ""),
                 )
         except (ValidationError, ValueError) as error:
-            messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+            refusal_as_message(request, error)
         else:
             messages.success(request, _("已保存。"))
         return redirect(f"{request.path}?year={year}")

@@ -5,6 +5,25 @@ from django.utils.translation import gettext_lazy as _
 from villages.models import Cadre, ScopedQuerySet
 
 
+def errors_as_messages(request, form) -> None:
+    """A form posted from a list page (which redirects back) says which field and why
+    through messages, as the page itself would."""
+    from django.contrib import messages
+
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for message in errors:
+            messages.error(request, f"{label}：{message}" if label else message)
+
+
+def refusal_as_message(request, error: Exception, default: str = "") -> None:
+    """A service's refusal (ValidationError, PermissionDenied) as one error message."""
+    from django.contrib import messages
+
+    texts = getattr(error, "messages", None) or [default or str(error)]
+    messages.error(request, "；".join(str(t) for t in texts))
+
+
 def apply_errors(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form, field by field when it names one."""
     if hasattr(error, "error_dict"):
