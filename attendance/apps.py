@@ -8,7 +8,7 @@ class AttendanceConfig(AppConfig):
 
     def ready(self) -> None:
         from attendance import models as m
-        from villages import audit
+        from jinhu.core import history
 
         # People edit these; machine tables (slots, punches, raw requests) are
         # derived or append-only and stay out of the change history.
@@ -29,7 +29,7 @@ class AttendanceConfig(AppConfig):
             m.DeviceCommand,
             m.OutcomeCorrection,
         ):
-            audit.register(model)
-        audit.register(m.AbsenceApproval, village="report__village")
+            history.register(model)
+        history.register(m.AbsenceApproval, village="report__village")
         # A PIN handed to a cadre re-credits punches: who mapped it, and when.
-        audit.register(m.PinMapping, village="device__village")
+        history.register(m.PinMapping, village="device__village")

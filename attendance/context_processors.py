@@ -2,7 +2,7 @@ from django.http import HttpRequest
 
 from attendance.services.holidays import missing_next_year
 from jinhu.core import clock
-from villages.roles import sees_all_villages
+from villages.models import sees_all_villages
 
 
 def holiday_banner(request: HttpRequest) -> dict:

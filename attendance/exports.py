@@ -1,6 +1,6 @@
 """The duty system's exports (typed cells, through ``villages.tabular``)."""
 
-from villages.tabular import Column
+from jinhu.core.tabular import Column
 
 DUTY_LOG = [
     Column("村（社区）", "village__name"),

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.models import AbsenceReport, DutyLogEntry, PatrolCheck
 from attendance.models.rosters import DutyKind, Part, Weekday
-from villages.forms import StyledFormMixin
+from jinhu.core.forms import StyledFormMixin
+from jinhu.core.upload_fields import TEXT, UploadField
 from villages.models import Cadre
-from villages.uploads import TEXT, UploadField
 
 
 class HolidayScheduleForm(StyledFormMixin, forms.Form):

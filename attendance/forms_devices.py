@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from attendance.forms import CadreChoiceField, DateInput, DateTimeInput
 from attendance.models import DeviceCommand, OutcomeState
 from attendance.models.devices import DeviceKind
-from villages.forms import StyledFormMixin
+from jinhu.core.forms import StyledFormMixin
 from villages.models import Cadre, Village
 
 

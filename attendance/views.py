@@ -28,11 +28,9 @@ from attendance.services import dutylog as dutylog_services
 from attendance.services import holidays as holiday_services
 from attendance.services import patrols as patrol_services
 from attendance.services import rosters as roster_services
-from jinhu.core import clock, params
-from villages import tabular
-from villages.forms import apply_errors
-from villages.models import Cadre, Village
-from villages.roles import sees_all_villages
+from jinhu.core import clock, params, tabular
+from jinhu.core.forms import apply_errors
+from villages.models import Cadre, Village, sees_all_villages
 
 
 def _village(request: HttpRequest, code: str) -> Village:

@@ -40,10 +40,9 @@ from attendance.services.outcomes import (
 )
 from attendance.views import _village
 from jinhu.core import clock, params, periods
+from jinhu.core.forms import apply_errors, errors_as_messages, refusal_as_message
 from jinhu.core.periods import Month
-from villages.forms import apply_errors, errors_as_messages, refusal_as_message
-from villages.models import Cadre, Village
-from villages.roles import sees_all_villages
+from villages.models import Cadre, Village, sees_all_villages
 
 SILENT_AFTER = dt.timedelta(hours=1)
 

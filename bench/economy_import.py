@@ -33,7 +33,7 @@ HEADER = ["村编码", "年度", "月份", "经营性收入（元）", "其他�
 SETUP = """
 from villages.models import SubDistrict, Village
 from tests.factories import make_user
-from villages.roles import Role
+from villages.models import Role
 sub = SubDistrict.objects.create(code="bench", name="基准街道")
 Village.objects.bulk_create([Village(subdistrict=sub, code=f"v{{n:05d}}", name=f"基准村{{n:05d}}")
                              for n in range({villages})], batch_size=2000)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from collective_economy import models as m
-from villages.admin import ScopedAdmin
+from jinhu.core.admin import ScopedAdmin
 
 
 @admin.register(m.Thresholds)

@@ -8,7 +8,7 @@ class CollectiveEconomyConfig(AppConfig):
 
     def ready(self) -> None:
         from collective_economy import models as m
-        from villages import audit
+        from jinhu.core import history
 
         for model in (
             m.Thresholds,
@@ -24,6 +24,6 @@ class CollectiveEconomyConfig(AppConfig):
             m.Project,
             m.ProjectMilestone,
         ):
-            audit.register(model)
+            history.register(model)
         # An import's request and outcome, not its file (kept on the job itself).
-        audit.register(m.ImportJob, exclude_fields=["data", "errors"])
+        history.register(m.ImportJob, exclude_fields=["data", "errors"])

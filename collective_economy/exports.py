@@ -1,7 +1,7 @@
 """The collective economy's exports: typed cells with the import's own headers, so an
 export can be edited and imported again (``collective_economy.importing``)."""
 
-from villages.tabular import Column
+from jinhu.core.tabular import Column
 
 MONTHLY = [
     Column("村编码", "village__code"),

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from collective_economy.models import IncomeSource
 from jinhu.core import clock
-from villages.forms import StyledFormMixin
-from villages.uploads import SPREADSHEET, UploadField
+from jinhu.core.forms import StyledFormMixin
+from jinhu.core.upload_fields import SPREADSHEET, UploadField
 
 
 def money(label, required=True):

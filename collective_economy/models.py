@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jinhu.core.upload_fields import PhotoField
 from villages.models import ScopedQuerySet, Village
-from villages.uploads import PhotoField
 
 ZERO = Decimal("0.00")
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from collective_economy import importing
 from collective_economy.models import AnnualAccount, ImportJob, IncomeLine, MonthlyAccount
 from jinhu.core import clock, queue
+from jinhu.core.history import audit_actor
 from villages.models import Village
-from villages.services import audit_actor
 
 
 def _check(actor, village: Village) -> None:

@@ -16,9 +16,8 @@ from collective_economy.models import (
     ImportJob,
     MonthlyAccount,
 )
-from jinhu.core import clock, params
-from villages import tabular
-from villages.forms import apply_errors
+from jinhu.core import clock, params, tabular
+from jinhu.core.forms import apply_errors
 from villages.models import Village
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from demonstration_belt import models as m
-from villages.admin import ScopedAdmin
+from jinhu.core.admin import ScopedAdmin
 
 
 class MembershipInline(admin.TabularInline):

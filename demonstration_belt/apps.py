@@ -8,7 +8,7 @@ class DemonstrationBeltConfig(AppConfig):
 
     def ready(self) -> None:
         from demonstration_belt import models as m
-        from villages import audit
+        from jinhu.core import history
 
         for model in (
             m.Belt,
@@ -35,7 +35,7 @@ class DemonstrationBeltConfig(AppConfig):
             m.Proposal,
             m.Admonishment,
         ):
-            audit.register(model)
+            history.register(model)
 
         # A score is rendered from its facts with the agreement's indicators: when an
         # indicator changes, that village's scores of the year are stale (the periodic

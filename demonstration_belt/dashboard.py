@@ -198,7 +198,7 @@ def open_items(villages, today: dt.date | None = None) -> dict:
 def headline_figures(villages, year: int) -> dict:
     """The article's figures, computed live from the records."""
     from demonstration_belt.selectors import belt_income_comparison
-    from villages.stats import compare_terms
+    from villages.selectors import compare_terms
 
     duty = DutyLogEntry.objects.filter(village__in=villages, day__year=year).totals()
     rows = economy_selectors.village_years(list(villages), year)

@@ -3,7 +3,7 @@ suggestions, targets (with the import's headers: re-importable) and the bulletin
 
 from decimal import Decimal
 
-from villages.tabular import Column, Sheet
+from jinhu.core.tabular import Column, Sheet
 
 REPORTS = [
     Column("村（社区）", "village__name"),

@@ -10,9 +10,9 @@ from demonstration_belt.models import (
     Suggestion,
     TrackedStatus,
 )
-from villages import uploads
-from villages.forms import ScopedChoicesMixin, StyledFormMixin
-from villages.uploads import UploadField
+from jinhu.core import upload_fields
+from jinhu.core.forms import ScopedChoicesMixin, StyledFormMixin
+from jinhu.core.upload_fields import UploadField
 
 
 class ReportForm(StyledFormMixin, forms.Form):
@@ -81,7 +81,7 @@ class FindingForm(StyledFormMixin, forms.Form):
     rectification = forms.CharField(
         label=_("整改情况"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    evidence = UploadField(label=_("整改佐证"), policy=uploads.DOCUMENT, required=False)
+    evidence = UploadField(label=_("整改佐证"), policy=upload_fields.DOCUMENT, required=False)
 
 
 class SuggestionForm(StyledFormMixin, forms.ModelForm):
@@ -93,7 +93,7 @@ class SuggestionForm(StyledFormMixin, forms.ModelForm):
 
 class ImportForm(StyledFormMixin, forms.Form):
     file = UploadField(
-        label=_("目标表（XLSX，或 UTF-8/GBK 编码的 CSV）"), policy=uploads.SPREADSHEET
+        label=_("目标表（XLSX，或 UTF-8/GBK 编码的 CSV）"), policy=upload_fields.SPREADSHEET
     )
 
 

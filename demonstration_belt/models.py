@@ -16,8 +16,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from jinhu.core import clock
+from jinhu.core.upload_fields import DocumentField, PhotoField
 from villages.models import Cadre, ScopedQuerySet, Village
-from villages.uploads import DocumentField, PhotoField
 
 
 class Dimension(models.TextChoices):

@@ -6,7 +6,30 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from demonstration_belt.models import CreationPlan, Dimension, Target
-from villages.resources import ScopedVillageWidget
+from villages import selectors as village_selectors
+
+
+class ScopedVillageWidget(widgets.ForeignKeyWidget):
+    """The village column, keyed on the village code and limited to the importer's
+    scope (an out-of-scope code is an error like an unknown one)."""
+
+    def __init__(self, user=None):
+        super().__init__(village_selectors.village_model(), field="code")
+        self.user = user
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        if self.user is None:  # (a system import: every village)
+            return village_selectors.village_model().objects.all()
+        return village_selectors.villages_for(self.user)
+
+    def clean(self, value, row=None, **kwargs):
+        code = str(value or "").strip()
+        if not code:
+            raise ValueError(_("村编码不能为空"))
+        village = self.get_queryset(value, row).filter(code=code).first()
+        if village is None:
+            raise ValueError(_("村编码 %(c)s 不存在，或不在您的管理范围内") % {"c": code})
+        return village
 
 
 class ChoiceWidget(widgets.Widget):

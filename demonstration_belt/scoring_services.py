@@ -28,9 +28,8 @@ from demonstration_belt.models import (
     VillageScore,
 )
 from jinhu.core import clock
-from villages.models import Village
-from villages.roles import sees_all_villages
-from villages.services import audit_actor
+from jinhu.core.history import audit_actor
+from villages.models import Village, sees_all_villages
 
 
 def scores_mark_stale(*, village_id: int, year: int, month: int) -> int:

@@ -20,8 +20,7 @@ from demonstration_belt.models import (
 )
 from jinhu.core import clock, periods
 from jinhu.core.periods import Month
-from villages.models import Village
-from villages.roles import Role, role_of, sees_all_villages
+from villages.models import Role, Village, role_of, sees_all_villages
 
 
 @dataclass

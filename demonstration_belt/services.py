@@ -23,12 +23,11 @@ from demonstration_belt.models import (
     Target,
     TrackedStatus,
 )
-from jinhu.core import clock, periods
+from jinhu.core import clock, periods, upload_fields
+from jinhu.core.history import audit_actor
 from jinhu.core.periods import Month
-from villages import uploads
 from villages.models import Village
 from villages.selectors import display_name
-from villages.services import audit_actor
 
 
 def report_due_on(year: int, month: int) -> dt.date:
@@ -253,7 +252,7 @@ def evidence_add(
         raise PermissionDenied(_("您无权为该报告上传材料。"))
     if not report.editable:
         raise ValidationError(_("该报告已提交或已通过，不能再上传材料。"))
-    checked = uploads.accepted(uploaded, uploads.DOCUMENT)
+    checked = upload_fields.accepted(uploaded, upload_fields.DOCUMENT)
     data, kind = checked.data, checked.content_type
     digest = hashlib.sha256(data).hexdigest()
     existing = Evidence.objects.filter(report=report, sha256=digest).first()
@@ -308,8 +307,8 @@ def finding_advance(
     if rectification:
         finding.rectification = rectification.strip()
     if evidence is not None:
-        checked = uploads.accepted(evidence, uploads.DOCUMENT)
-        finding.evidence = uploads.as_file(checked, evidence.name)
+        checked = upload_fields.accepted(evidence, upload_fields.DOCUMENT)
+        finding.evidence = upload_fields.as_file(checked, evidence.name)
     today = clock.today()
     if finding.status == TrackedStatus.RECHECK:
         finding.rechecked_on = today

@@ -37,12 +37,10 @@ from demonstration_belt.models import (
     ServiceCenterCheck,
     Suggestion,
 )
-from jinhu.core import clock, params
+from jinhu.core import clock, params, tabular
+from jinhu.core.forms import apply_errors, errors_as_messages, refusal_as_message
 from jinhu.core.periods import Month
-from villages import tabular
-from villages.forms import apply_errors, errors_as_messages, refusal_as_message
-from villages.models import Village
-from villages.roles import sees_all_villages
+from villages.models import Village, sees_all_villages
 from villages.selectors import scope_label
 
 

@@ -22,11 +22,9 @@ from demonstration_belt.models import (
     ReviewerScoreEntry,
     VillageScore,
 )
-from jinhu.core import clock, params, periods
-from villages import tabular
-from villages.forms import refusal_as_message
-from villages.models import Village
-from villages.roles import sees_all_villages
+from jinhu.core import clock, params, periods, tabular
+from jinhu.core.forms import refusal_as_message
+from villages.models import Village, sees_all_villages
 from villages.selectors import scope_label
 
 

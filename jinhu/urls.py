@@ -4,8 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from jinhu import views
-from villages import account_views
-from villages import views as villages_views
+from villages.views import accounts as account_views
+from villages.views import audit as audit_views
 
 admin.site.site_header = "锦湖街道党建示范带平台 · 管理后台"
 admin.site.site_title = "锦湖街道管理后台"
@@ -38,7 +38,7 @@ urlpatterns = [
         name="admin_login_redirect",
     ),
     path("admin/", admin.site.urls),
-    path("audit/", villages_views.audit_log, name="audit_log"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
     path("villages/", include("villages.urls")),
     path("attendance/", include("attendance.urls")),
     path("economy/", include("collective_economy.urls")),

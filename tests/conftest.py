@@ -19,7 +19,7 @@ import pytest
 import time_machine
 
 from tests.factories import CadreFactory, VillageFactory, make_user
-from villages.roles import Role
+from villages.models import Role
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -10,12 +10,12 @@ from villages.models import (
     CadrePosition,
     PartyOrganization,
     Profile,
+    Role,
     SubDistrict,
     Term,
     Village,
     VillageAssignment,
 )
-from villages.roles import Role
 
 PASSWORD = "correct-horse-battery"
 

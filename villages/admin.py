@@ -3,17 +3,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 
-from villages import accounts
+from jinhu.core.admin import ScopedAdmin
 from villages import models as m
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    """Admin lists start from the same scoped queryset as every other page."""
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        for_user = getattr(qs, "for_user", None)
-        return for_user(request.user) if for_user else qs
+from villages.services import accounts
 
 
 @admin.register(m.SubDistrict)

@@ -14,8 +14,9 @@ class VillagesConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
 
-        from villages import audit
+        from jinhu.core import history
         from villages import models as m
+        from villages.services import audit
 
         for model in (
             m.SubDistrict,
@@ -27,18 +28,18 @@ class VillagesConfig(AppConfig):
             m.VillageAssignment,
             m.Profile,
         ):
-            audit.register(model)
+            history.register(model)
         # Accounts: a password change is recorded, never the hash.
-        audit.register(get_user_model(), mask_fields=["password"], exclude_fields=["last_login"])
-        audit.register(Group)
+        history.register(get_user_model(), mask_fields=["password"], exclude_fields=["last_login"])
+        history.register(Group)
         # Two-factor devices: enrolment and removal, never the key.
         from django_otp.plugins.otp_static.models import StaticDevice
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         secret = ["key", "last_t", "drift", "throttling_failure_timestamp"]
         secret += ["throttling_failure_count", "last_used_at"]
-        audit.register(TOTPDevice, exclude_fields=secret)
-        audit.register(StaticDevice, exclude_fields=secret)
+        history.register(TOTPDevice, exclude_fields=secret)
+        history.register(StaticDevice, exclude_fields=secret)
         audit.connect_signals()
 
         from django.contrib.auth.signals import user_logged_in

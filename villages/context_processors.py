@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from villages.roles import role_of
+from villages.models import role_of
 
 
 def portal(request: HttpRequest) -> dict:

@@ -24,12 +24,12 @@ from villages.models import (
     Cadre,
     CadrePosition,
     PartyOrganization,
+    Role,
     SubDistrict,
     Term,
     Village,
 )
-from villages.roles import Role
-from villages.services import user_with_role_ensure
+from villages.services.registry import user_with_role_ensure
 
 DEMO_PASSWORD = "jinhu-demo-2026"
 

@@ -23,7 +23,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from jinhu.core import clock
-from villages import accounts
+from villages.services import accounts
 
 #: paths nobody needs to be fully signed in for
 PUBLIC_PREFIXES = ("/static/", "/duty/", "/healthz/", "/robots.txt", "/favicon")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import rules
 
-from villages.roles import Role, role_of, sees_all_villages
+from villages.models import Role, role_of, sees_all_villages
 
 
 @rules.predicate

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from villages import audit
+from villages.services import audit
 
 
 @shared_task(name="villages.audit_prune")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from villages import views
+from villages.views import registry as views
 
 app_name = "villages"
 

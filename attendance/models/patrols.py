@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jinhu.core.upload_fields import PhotoField
 from villages.models import Cadre, ScopedQuerySet, Village
-from villages.uploads import PhotoField
 
 
 class PatrolMethod(models.TextChoices):

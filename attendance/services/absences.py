@@ -13,9 +13,8 @@ from attendance.models import AbsenceApproval, AbsenceReport, ApprovalTier
 from attendance.models.absences import LEVEL_ORDER, ApprovalLevel
 from attendance.services.rosters import public_cache_bump
 from jinhu.core import clock
-from villages.models import Cadre, CadrePosition, VillageAssignment
-from villages.roles import Role, sees_all_villages
-from villages.services import audit_actor
+from jinhu.core.history import audit_actor
+from villages.models import Cadre, CadrePosition, Role, VillageAssignment, sees_all_villages
 
 #: used when no tier is configured at all (the example in the duty rules)
 DEFAULT_LEVELS = (

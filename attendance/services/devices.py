@@ -34,10 +34,9 @@ from attendance.models import (
 )
 from attendance.protocols import zkteco
 from jinhu.core import clock
+from jinhu.core.history import audit_actor
 from jinhu.core.redact import token_digest
-from villages.models import Cadre, Village
-from villages.roles import sees_all_villages
-from villages.services import audit_actor
+from villages.models import Cadre, Village, sees_all_villages
 
 COMMAND_TTL = dt.timedelta(hours=24)
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from attendance.models import DutyHandover, DutyLogEntry
 from jinhu.core import clock
+from jinhu.core.history import audit_actor
 from villages.models import Cadre, Village
-from villages.services import audit_actor
 
 
 def _check(actor, village: Village, cadres: list[Cadre]) -> None:

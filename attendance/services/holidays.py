@@ -25,9 +25,8 @@ from attendance.models import HolidayArrangement, HolidayOverride
 from attendance.services.outcomes import outcomes_mark
 from attendance.services.rosters import HORIZON_DAYS, slots_materialize
 from jinhu.core import clock
-from villages.models import Village
-from villages.roles import sees_all_villages
-from villages.services import audit_actor
+from jinhu.core.history import audit_actor
+from villages.models import Village, sees_all_villages
 
 #: how a line says "a day off" or "a working day" (file or form)
 OFF_WORDS = {"休", "休息", "放假", "假", "节假日", "holiday", "off"}

@@ -29,9 +29,8 @@ from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.services.rosters import duty_rules_for
 from attendance.services.tallies import tallies_refresh
 from jinhu.core import clock, queue
-from villages.models import Village
-from villages.roles import sees_all_villages
-from villages.services import audit_actor
+from jinhu.core.history import audit_actor
+from villages.models import Village, sees_all_villages
 
 OUTCOME_FIELDS = (
     "state",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from attendance.models import PatrolCheck, PatrolFinding
 from jinhu.core import clock
-from villages.services import audit_actor
+from jinhu.core.history import audit_actor
 
 
 @transaction.atomic

@@ -20,8 +20,8 @@ from attendance.models import (
     RotationEntry,
 )
 from jinhu.core import clock
+from jinhu.core.history import audit_actor
 from villages.models import Cadre, Village
-from villages.services import audit_actor
 
 #: how far ahead duty slots are kept materialised (extended nightly)
 HORIZON_DAYS = 56

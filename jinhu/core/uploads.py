@@ -12,7 +12,7 @@ images and workbooks what it would take to open it, judged before anything is de
 - PDF, CSV and plain text: type and size (an old binary ``.xls`` is named as such).
 
 Pure code: no Django. Callers turn :class:`Refused` into a form or service error
-(``villages.uploads``).
+(``jinhu.core.upload_fields``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from django.utils import timezone
 from attendance.models import AbsenceReport, ApprovalTier
 from attendance.services.absences import absence_decide, absence_submit, can_decide
 from tests.factories import make_user
-from villages.roles import Role
+from villages.models import Role
 
 
 def at(day, hour):

@@ -18,7 +18,8 @@ from demonstration_belt import scoring_services
 from demonstration_belt.models import Agreement, Indicator, ReviewerScore
 from jinhu.core import clock
 from tests.factories import PASSWORD, CadreFactory
-from villages import audit, services
+from villages.services import audit
+from villages.services import registry as services
 
 #: tables written by machines (devices, jobs) or derived from audited rows; each with why
 NOT_AUDITED = {

@@ -24,7 +24,7 @@ from django.db import models
 from PIL import Image
 
 from jinhu.core import uploads
-from villages.uploads import DocumentField, PhotoField
+from jinhu.core.upload_fields import DocumentField, PhotoField
 
 MB = 1024 * 1024
 

@@ -184,7 +184,7 @@ def test_manual_correction_needs_a_second_person_and_is_marked_forever(
     from django.core.exceptions import PermissionDenied
 
     from tests.factories import make_user
-    from villages.roles import Role
+    from villages.models import Role
 
     day = dt.date(2026, 11, 24)
     liveness.seen(duty["clock"].pk)

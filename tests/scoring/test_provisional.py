@@ -11,7 +11,7 @@ from demonstration_belt import scoring_services
 from demonstration_belt.models import Agreement, Indicator, ScoreHistory, VillageScore
 from jinhu.core import clock
 from tests.factories import make_user
-from villages.roles import Role
+from villages.models import Role
 
 
 @pytest.fixture

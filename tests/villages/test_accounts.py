@@ -12,7 +12,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD
-from villages import accounts
+from villages.services import accounts
 
 NEW_PASSWORD = "Jinhu-Xin-2026"
 
@@ -241,7 +241,7 @@ def test_an_administrator_resets_a_lost_phone(
     client, required, subdistrict_admin, settings, moment
 ):
     from tests.factories import make_user
-    from villages.roles import Role
+    from villages.models import Role
 
     staff = make_user("staff-two", Role.STAFF, display_name="街道另一人")
     sign_in(client, "staff-two")

@@ -2,8 +2,9 @@ import datetime as dt
 from decimal import Decimal
 
 from tests.factories import CadreFactory, CadrePositionFactory, TermFactory
+from villages.core.cadre_structure import Person, summarise
 from villages.models import CadrePosition
-from villages.stats import Person, summarise, term_structure
+from villages.selectors import term_structure
 
 
 def test_summarise_by_hand(db):

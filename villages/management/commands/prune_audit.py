@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from villages import audit
+from villages.services import audit
 
 
 class Command(BaseCommand):

@@ -14,8 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from villages import accounts, audit
-from villages.forms import StyledFormMixin
+from jinhu.core.forms import StyledFormMixin
+from villages.services import accounts, audit
 
 
 class CodeForm(StyledFormMixin, forms.Form):

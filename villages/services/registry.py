@@ -6,27 +6,15 @@ tasks) the actor is set explicitly with ``audit_actor``.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import Any
 
-from auditlog.context import set_actor
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from villages.models import Cadre, Profile, Village, VillageAssignment
-from villages.roles import Role
+from jinhu.core.history import audit_actor
+from villages.models import Cadre, Profile, Role, Village, VillageAssignment
 
 User = get_user_model()
-
-
-@contextmanager
-def audit_actor(actor):
-    """Attribute auditlog entries written inside the block to ``actor``."""
-    if actor is None:
-        yield
-        return
-    with set_actor(actor):
-        yield
 
 
 CADRE_EDITABLE_FIELDS = (

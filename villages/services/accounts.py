@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from jinhu.core import clock
-from villages.roles import sees_all_villages
+from villages.models import sees_all_villages
 
 BACKUP_CODES = 10
 #: session keys

@@ -1,0 +1,1 @@
+"""Pure code of the registry: no Django, no database."""
