@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from attendance import workdays
+from attendance.core import workdays
 from attendance.models import AbsenceReport, DutySlot
 from attendance.models.absences import AbsenceKind
 from attendance.services.rosters import day_info_for, duty_rules_for, schedule_compute

@@ -15,9 +15,8 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError
 
-from attendance import liveness
-from attendance.ingest import parse
-from attendance.services import devices, outcomes, rosters
+from attendance.services import devices, liveness, outcomes, rosters
+from attendance.services.ingest import parse
 from jinhu.core import queue
 
 RETRY = {

@@ -18,6 +18,7 @@ from collective_economy.models import (
 )
 from jinhu.core import clock, params, tabular
 from jinhu.core.forms import apply_errors
+from villages import selectors as village_selectors
 from villages.models import Village
 
 
@@ -47,7 +48,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def village(request: HttpRequest, code: str) -> HttpResponse:
-    village = get_object_or_404(Village.objects.for_user(request.user), code=code)
+    village = village_selectors.village_or_404(request.user, code)
     year = _year(request)
     can_enter = request.user.has_perm("collective_economy.enter_figures", village)
     form = MonthlyForm(request.POST or None)

@@ -40,6 +40,7 @@ from demonstration_belt.models import (
 from jinhu.core import clock, params, tabular
 from jinhu.core.forms import apply_errors, errors_as_messages, refusal_as_message
 from jinhu.core.periods import Month
+from villages import selectors as village_selectors
 from villages.models import Village, sees_all_villages
 from villages.selectors import scope_label
 
@@ -67,7 +68,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    village = get_object_or_404(Village.objects.for_user(request.user), code=code)
+    village = village_selectors.village_or_404(request.user, code)
     params.check_year(year)
     plan = get_object_or_404(CreationPlan, village=village, year=year)
     targets = plan.targets.all()
@@ -120,7 +121,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_open(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
     """A month's report: shown if it exists; started (a POST, never a GET) if not."""
-    village = get_object_or_404(Village.objects.for_user(request.user), code=code)
+    village = village_selectors.village_or_404(request.user, code)
     params.check_year(year)
     params.check_month(month)
     existing = MonthlyReport.objects.filter(village=village, year=year, month=month).first()

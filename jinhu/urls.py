@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from attendance import urls as attendance_urls
 from jinhu import views
 from villages.views import accounts as account_views
 from villages.views import audit as audit_views
@@ -43,6 +44,6 @@ urlpatterns = [
     path("attendance/", include("attendance.urls")),
     path("economy/", include("collective_economy.urls")),
     path("belt/", include("demonstration_belt.urls")),
-    path("duty/", include("attendance.urls_public")),
-    path("", include("attendance.endpoints.urls")),
+    path("duty/", include((attendance_urls.public_urlpatterns, "duty"))),
+    path("", include(attendance_urls.device_urlpatterns)),
 ]

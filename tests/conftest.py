@@ -167,9 +167,8 @@ def _no_network():
 def _clear_cache():
     from django.core.cache import cache
 
-    from attendance import liveness, pagecache
     from attendance.endpoints import admission
-    from attendance.services import devices
+    from attendance.services import devices, liveness, pagecache
     from jinhu.core import queue
 
     if hasattr(cache, "reset"):

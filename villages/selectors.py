@@ -13,6 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from jinhu.core import clock
 from villages.core.cadre_structure import Person, TermComparison, TermStructure, summarise
@@ -54,6 +55,7 @@ __all__ = [
     "sees_all_villages",
     "term_structure",
     "village_model",
+    "village_or_404",
     "villages_for",
 ]
 
@@ -69,6 +71,11 @@ def village_model() -> type[Village]:
 def villages_for(user: Any) -> QuerySet[Village]:
     """The active villages ``user`` sees (``for_user``), in the registry's order."""
     return Village.objects.for_user(user).active()
+
+
+def village_or_404(user: Any, code: str) -> Village:
+    """The village with ``code`` if ``user`` sees it; another village is a 404."""
+    return get_object_or_404(Village.objects.for_user(user), code=code)
 
 
 def cadres_for(user: Any) -> QuerySet[Cadre]:

@@ -8,7 +8,7 @@ The order of business for a data upload, and why:
 2. ``admission.refuse`` handles every refusal the same way: a per-address limit
    before any row is written, at most a small prefix of the body kept, an unknown
    ZKTeco serial recorded as a pending device (capped, expiring);
-3. an admitted upload is stored raw (``attendance.ingest.store``) and committed,
+3. an admitted upload is stored raw (``attendance.services.ingest.store``) and committed,
    *then* answered: if storing fails the device gets a 500 and sends again; nothing
    is acknowledged that is not durable. Parsing happens in a task queued on commit;
    a broker that is down delays it, never the device;
@@ -16,6 +16,6 @@ The order of business for a data upload, and why:
    (accepted, duplicate or quarantined): a poison line must not make the terminal
    resend the batch forever.
 Heartbeats (getrequest, ping, Hikvision videoloss) write nothing to the database:
-liveness goes to the cache (``attendance.liveness``), or, without Redis, to the
+liveness goes to the cache (``attendance.services.liveness``), or, without Redis, to the
 database at most once a minute per device.
 """

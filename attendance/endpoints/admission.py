@@ -19,10 +19,10 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 
-from attendance.ingest.store import headers_of, request_store
+from attendance.core.protocols import zkteco
 from attendance.models import Device, DeviceKind, DeviceStatus, RequestStatus
-from attendance.protocols import zkteco
 from attendance.services import devices as device_services
+from attendance.services.ingest.store import headers_of, request_store
 from jinhu.core import clock
 
 

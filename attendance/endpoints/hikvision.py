@@ -8,10 +8,10 @@ from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from attendance import liveness
+from attendance.core.protocols import hikvision
 from attendance.endpoints.admission import admit_hik, read_body, refuse, store, text
 from attendance.models import Protocol
-from attendance.protocols import hikvision
+from attendance.services import liveness
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from attendance import liveness
+from attendance.core.protocols import decode, zkteco
 from attendance.endpoints.admission import (
     admit_zk,
     read_body,
@@ -16,10 +16,10 @@ from attendance.endpoints.admission import (
     store,
     text,
 )
-from attendance.ingest.store import clock_offset_of
 from attendance.models import Device, Protocol
-from attendance.protocols import decode, zkteco
 from attendance.services import devices as device_services
+from attendance.services import liveness
+from attendance.services.ingest.store import clock_offset_of
 from jinhu.core import clock
 
 log = logging.getLogger(__name__)

@@ -4,9 +4,9 @@
 - ``absences``: leave and out-on-business reports and their tiered approval
 - ``dutylog``: the duty log (visitors, matters, disputes) and handovers
 - ``patrols``: central patrol spot-checks and their findings
-- ``devices``: the device registry, commands sent to clocks, reconciliation
+- ``devices``: the device registry, PIN mappings, commands sent to clocks, reconciliation
 - ``ingest``: what devices send (raw requests) and what it became (punches,
-  quarantined lines, device events, PIN mappings)
+  quarantined lines, device events)
 - ``outcomes``: the verdict on each duty slot, corrections, monthly tallies
 """
 
@@ -17,6 +17,7 @@ from attendance.models.devices import (
     DeviceCommand,
     DeviceKind,
     DeviceStatus,
+    PinMapping,
     Reconciliation,
 )
 from attendance.models.dutylog import DutyHandover, DutyLogEntry
@@ -24,7 +25,6 @@ from attendance.models.ingest import (
     PARSED_KINDS,
     DeviceEvent,
     DeviceRequest,
-    PinMapping,
     Protocol,
     Punch,
     PunchSource,

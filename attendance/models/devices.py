@@ -234,3 +234,42 @@ class Reconciliation(models.Model):
     @property
     def missing(self) -> int:
         return max(0, self.device_count - self.stored_count)
+
+
+class PinMapping(models.Model):
+    """A device's PIN / employee number → a cadre. Per device, never global."""
+
+    device = models.ForeignKey(
+        "attendance.Device",
+        on_delete=models.CASCADE,
+        related_name="pin_mappings",
+        verbose_name=_("设备"),
+    )
+    pin = models.CharField(_("设备工号"), max_length=24)
+    cadre = models.ForeignKey(
+        "villages.Cadre",
+        on_delete=models.PROTECT,
+        related_name="pin_mappings",
+        verbose_name=_("干部"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = DeviceScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工号对应")
+        verbose_name_plural = _("工号对应")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "pin"], name="pin_mapping_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.pin} → {self.cadre}"

@@ -10,19 +10,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from attendance import roster
+from attendance.core import schedule
 from villages.models import Cadre, ScopedQuerySet, Village
 
 
 class Part(models.TextChoices):
-    AM = roster.AM, _("上午")
-    PM = roster.PM, _("下午")
-    FULL = roster.FULL, _("全天")
+    AM = schedule.AM, _("上午")
+    PM = schedule.PM, _("下午")
+    FULL = schedule.FULL, _("全天")
 
 
 class DutyKind(models.TextChoices):
-    SIT_IN = roster.SIT_IN, _("坐班")
-    ON_CALL = roster.ON_CALL, _("值班")
+    SIT_IN = schedule.SIT_IN, _("坐班")
+    ON_CALL = schedule.ON_CALL, _("值班")
 
 
 class Weekday(models.IntegerChoices):
@@ -78,16 +78,16 @@ class DutyRules(models.Model):
     def __str__(self) -> str:
         return f"{self.village} 坐班值班规则"
 
-    def as_input(self) -> roster.RulesInput:
+    def as_input(self) -> schedule.RulesInput:
         def md(value: str) -> tuple[int, int]:
             month, day = value.split("-")
             return int(month), int(day)
 
-        return roster.RulesInput(
-            summer_hours=roster.Hours(
+        return schedule.RulesInput(
+            summer_hours=schedule.Hours(
                 self.summer_am_start, self.summer_am_end, self.summer_pm_start, self.summer_pm_end
             ),
-            winter_hours=roster.Hours(
+            winter_hours=schedule.Hours(
                 self.winter_am_start, self.winter_am_end, self.winter_pm_start, self.winter_pm_end
             ),
             summer_from=md(self.summer_from),
@@ -191,8 +191,8 @@ class RotationEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.cadre} {self.get_weekday_display()}{self.get_part_display()}"
 
-    def as_input(self) -> roster.RotationInput:
-        return roster.RotationInput(
+    def as_input(self) -> schedule.RotationInput:
+        return schedule.RotationInput(
             cadre_id=self.cadre_id,
             weekday=self.weekday,
             part=self.part,
@@ -269,8 +269,8 @@ class RosterOverride(models.Model):
         before, after = self.original_cadre or "—", self.replacement_cadre or "—"
         return f"{self.day} {self.get_part_display()} {before} → {after}"
 
-    def as_input(self) -> roster.OverrideInput:
-        return roster.OverrideInput(
+    def as_input(self) -> schedule.OverrideInput:
+        return schedule.OverrideInput(
             day=self.day,
             part=self.part,
             original_cadre_id=self.original_cadre_id,

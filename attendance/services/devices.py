@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance.ingest.store import parse_later
+from attendance.core.protocols import zkteco
 from attendance.models import (
     PARSED_KINDS,
     CommandState,
@@ -32,7 +32,7 @@ from attendance.models import (
     Reconciliation,
     RequestStatus,
 )
-from attendance.protocols import zkteco
+from attendance.services.ingest.store import parse_later
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
 from jinhu.core.redact import token_digest

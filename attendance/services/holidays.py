@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from attendance import workdays
+from attendance.core import workdays
 from attendance.models import HolidayArrangement, HolidayOverride
 from attendance.services.outcomes import outcomes_mark
 from attendance.services.rosters import HORIZON_DAYS, slots_materialize

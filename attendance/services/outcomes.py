@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance import judging, liveness
+from attendance.core import judging
 from attendance.models import (
     COMPLIANT_STATES,
     JUDGED_STATES,
@@ -26,6 +26,7 @@ from attendance.models import (
     SlotOutcome,
 )
 from attendance.models.devices import DeviceKind, DeviceStatus
+from attendance.services import liveness
 from attendance.services.rosters import duty_rules_for
 from attendance.services.tallies import tallies_refresh
 from jinhu.core import clock, queue

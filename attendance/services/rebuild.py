@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min
 
-from attendance import judging, liveness
+from attendance.core import judging
+from attendance.services import liveness
 from attendance.services.tallies import month_span
 from jinhu.core import clock
 

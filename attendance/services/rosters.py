@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from attendance import pagecache, roster, workdays
+from attendance.core import schedule, workdays
 from attendance.models import (
     DutyRules,
     DutySlot,
@@ -19,6 +19,7 @@ from attendance.models import (
     RosterOverride,
     RotationEntry,
 )
+from attendance.services import pagecache
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
 from villages.models import Cadre, Village
@@ -53,7 +54,7 @@ def day_info_for(village: Village, start: dt.date, end: dt.date):
     return lambda day: workdays.day_info(day, decided)
 
 
-def schedule_compute(village: Village, start: dt.date, end: dt.date) -> list[roster.Slot]:
+def schedule_compute(village: Village, start: dt.date, end: dt.date) -> list[schedule.Slot]:
     """The final schedule from rotation and overrides, straight from the source rows."""
     rotation = [
         e.as_input()
@@ -67,7 +68,7 @@ def schedule_compute(village: Village, start: dt.date, end: dt.date) -> list[ros
             village=village, day__gte=start, day__lte=end
         ).order_by("created_at", "pk")
     ]
-    return roster.compute_slots(
+    return schedule.compute_slots(
         start,
         end,
         rules=duty_rules_for(village).as_input(),
@@ -184,7 +185,7 @@ def rotation_set(
     village: Village,
     weekday: int,
     part: str,
-    kind: str = roster.SIT_IN,
+    kind: str = schedule.SIT_IN,
     cadres: list[Cadre],
     effective_from: dt.date,
 ) -> list[RotationEntry]:

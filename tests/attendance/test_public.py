@@ -183,7 +183,7 @@ def test_other_workers_see_a_change_within_the_version_ttl(monkeypatch, db):
     """A bump made by another process reaches this one within VERSION_TTL seconds."""
     from django.core.cache import cache
 
-    from attendance import pagecache
+    from attendance.services import pagecache
 
     clock = [1000.0]
     monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock[0])

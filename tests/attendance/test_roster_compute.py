@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from attendance import workdays
-from attendance.roster import (
+from attendance.core import workdays
+from attendance.core.schedule import (
     AM,
     FULL,
     ON_CALL,

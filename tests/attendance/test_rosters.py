@@ -212,7 +212,7 @@ def test_roster_pages_are_404_for_another_village(client, duty_village, secretar
 def test_unconfirmed_year_warning_until_staff_confirm(
     client, duty_village, secretary_a, subdistrict_admin
 ):
-    from attendance import workdays
+    from attendance.core import workdays
     from attendance.models import HolidayArrangement
 
     assert workdays.unconfirmed_years({2026, 2027}) == [2027]

@@ -239,7 +239,7 @@ def test_a_backlog_is_not_a_skewed_clock(send, zk_clock):
     # A device back after a silence: even two lines close together are a backlog.
     from django.core.cache import cache
 
-    from attendance import liveness
+    from attendance.services import liveness
 
     cache.clear()
     liveness.clear_local()

@@ -6,9 +6,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from attendance.ingest import attlog_sql, parse
+from attendance.core.protocols import decode, zkteco
 from attendance.models import Device, DeviceRequest, Punch, QuarantinedLine
-from attendance.protocols import decode, zkteco
+from attendance.services.ingest import attlog_sql, parse
 
 pytestmark = pytest.mark.postgres
 

@@ -15,7 +15,6 @@ import re
 import pytest
 from django.db import OperationalError, connection
 
-from attendance.ingest import parse
 from attendance.models import (
     DeviceEvent,
     DeviceRequest,
@@ -26,6 +25,7 @@ from attendance.models import (
 )
 from attendance.services import outcomes
 from attendance.services.devices import device_register
+from attendance.services.ingest import parse
 from tests.factories import CadreFactory
 from tests.payloads import RawRequest, payload, requests
 
@@ -79,7 +79,7 @@ def clean_rows():
     """As before the reference parse (the device not yet heard from, no rows)."""
     from django.core.cache import cache
 
-    from attendance import liveness
+    from attendance.services import liveness
 
     Punch.objects.all().delete()
     QuarantinedLine.objects.all().delete()
@@ -207,7 +207,7 @@ def test_a_request_being_parsed_is_skipped_and_a_dead_claim_is_no_claim(
 
     from django.db import transaction
 
-    from attendance.ingest import claim
+    from attendance.services.ingest import claim
     from jinhu.core import queue
 
     monkeypatch.setattr(queue, "enqueue", lambda *a, **kw: True)  # no task: a lost one

@@ -73,7 +73,7 @@ def test_xml_camera_event_is_stored_as_corroboration(send, hik_terminal):
 
 
 def test_heartbeat_marks_liveness_and_stores_nothing(send, hik_terminal):
-    from attendance import liveness
+    from attendance.services import liveness
 
     response = post(send, hik_terminal.plain_token, payload("hik_heartbeat.xml"), "application/xml")
     assert response.status_code == 200

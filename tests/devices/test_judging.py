@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from attendance import judging, liveness
+from attendance.core import judging
 from attendance.models import DutyRules, RotationEntry, SlotOutcome
+from attendance.services import liveness
 from attendance.services.absences import absence_decide, absence_submit
 from attendance.services.outcomes import (
     correction_decide,

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from attendance.protocols import Malformed, decode, hikvision, zkteco
+from attendance.core.protocols import Malformed, decode, hikvision, zkteco
 from tests.payloads import payload, requests
 
 

@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from attendance import liveness
 from attendance.models import (
     COMPLIANT_STATES,
     JUDGED_STATES,
@@ -21,6 +20,7 @@ from attendance.models import (
     RotationEntry,
     SlotOutcome,
 )
+from attendance.services import liveness
 from attendance.services.outcomes import OUTCOME_FIELDS, outcomes_judge
 from attendance.services.rebuild import outcomes_rebuild
 from attendance.services.rosters import slots_materialize

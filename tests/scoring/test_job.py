@@ -6,8 +6,8 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from attendance import liveness
 from attendance.models import DutyRules, PinMapping, RotationEntry, SlotOutcome
+from attendance.services import liveness
 from attendance.services.devices import device_register
 from attendance.services.rosters import slots_materialize
 from demonstration_belt import scoring_services

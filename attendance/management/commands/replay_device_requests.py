@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
 
-from attendance.ingest.parse import request_parse
 from attendance.models import PARSED_KINDS, DeviceRequest
+from attendance.services.ingest.parse import request_parse
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ as the operator, rotates them to get tokens it can use.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from attendance import simulator
+from attendance.demo import simulator
 from attendance.models import Device
 from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.services.devices import token_rotate

@@ -27,10 +27,10 @@ from collections import defaultdict
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from attendance.ingest import records, writes
-from attendance.ingest.records import Context, ParseResult
+from attendance.core.protocols import zkteco
 from attendance.models import DeviceRequest, PunchSource
-from attendance.protocols import zkteco
+from attendance.services.ingest import records, writes
+from attendance.services.ingest.records import Context, ParseResult
 
 #: zones whose wall clock maps one-to-one onto instants for the years accepted below
 SQL_ZONES = ("Asia/Shanghai", "UTC")

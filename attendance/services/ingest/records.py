@@ -17,8 +17,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from attendance.core.protocols import Malformed, hikvision, zkteco
 from attendance.models import Device, DeviceEvent, DeviceRequest, PinMapping, PunchSource
-from attendance.protocols import Malformed, hikvision, zkteco
 
 #: a punch later than its receipt by more than this is in the future
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)

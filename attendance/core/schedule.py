@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from attendance.workdays import DayInfo
+from attendance.core.workdays import DayInfo
 
 AM, PM, FULL = "am", "pm", "full"
 SIT_IN, ON_CALL = "sit_in", "on_call"

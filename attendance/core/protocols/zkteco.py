@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from email.utils import format_datetime
 from typing import NamedTuple
 
-from attendance.protocols import Malformed
+from attendance.core.protocols import Malformed
 
 SN_RE = re.compile(r"^[A-Za-z0-9_-]{4,40}$")
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")

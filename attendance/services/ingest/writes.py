@@ -17,7 +17,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 
-from attendance.ingest.records import (
+from attendance.core.protocols import Malformed
+from attendance.models import DeviceEvent, Punch, QuarantinedLine
+from attendance.services.ingest.records import (
     Context,
     EventSpec,
     ParseResult,
@@ -26,8 +28,6 @@ from attendance.ingest.records import (
     event_row,
     printable,
 )
-from attendance.models import DeviceEvent, Punch, QuarantinedLine
-from attendance.protocols import Malformed
 from jinhu.core import clock
 
 

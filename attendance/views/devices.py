@@ -1,5 +1,5 @@
-"""Staff pages for devices and attendance: health panel, quarantine, unmatched inbox,
-punch review, compliance, manual corrections."""
+"""The device panel: clocks and cameras, registration and approval, commands, PIN
+mappings, quarantined lines, unmatched PINs and punches waiting for review."""
 
 from __future__ import annotations
 
@@ -9,40 +9,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from attendance import forms_devices, liveness, selectors
+from attendance import forms, selectors
 from attendance.models import (
     Device,
     DeviceEvent,
-    DutySlot,
-    OutcomeCorrection,
     Punch,
     QuarantinedLine,
     Reconciliation,
-    SlotOutcome,
 )
 from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.services import devices as device_services
-from attendance.services.outcomes import (
-    can_decide_correction,
-    can_request_correction,
-    compliance_by,
-    compliance_of,
-    correction_decide,
-    correction_request,
-    monthly_compliance,
-)
-from attendance.views import _village
-from jinhu.core import clock, params, periods
-from jinhu.core.forms import apply_errors, errors_as_messages, refusal_as_message
-from jinhu.core.periods import Month
-from villages.models import Cadre, Village, sees_all_villages
+from attendance.services import liveness
+from jinhu.core import clock
+from jinhu.core.forms import apply_errors, refusal_as_message
+from villages.models import Cadre, sees_all_villages
 
 SILENT_AFTER = dt.timedelta(hours=1)
 
@@ -114,7 +100,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "can_manage": sees_all_villages(request.user),
-            "register_form": forms_devices.RegisterForm(),
+            "register_form": forms.RegisterForm(),
         },
     )
 
@@ -122,7 +108,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def device_register_view(request: HttpRequest) -> HttpResponse:
     _staff(request)
-    form = forms_devices.RegisterForm(request.POST or None)
+    form = forms.RegisterForm(request.POST or None)
     token = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -163,7 +149,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Device.objects.for_user(request.user).select_related("village"), pk=pk
     )
     can_manage = sees_all_villages(request.user)
-    form = forms_devices.CommandForm(request.POST or None)
+    form = forms.CommandForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
@@ -222,7 +208,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reconciliations": device.reconciliations.order_by("-day")[:14],
             "audits": device.events.exclude(audit_reason="").order_by("-occurred_at")[:20],
             "serial_gaps": selectors.serial_gaps(device),
-            "approve_form": forms_devices.ApproveForm() if device.status == "pending" else None,
+            "approve_form": forms.ApproveForm() if device.status == "pending" else None,
         },
     )
 
@@ -234,7 +220,7 @@ def device_assign(request: HttpRequest, pk: int) -> HttpResponse:
         Device.objects.for_user(request.user), pk=pk, status=DeviceStatus.PENDING
     )
     _staff(request)
-    form = forms_devices.ApproveForm(request.POST)
+    form = forms.ApproveForm(request.POST)
     if not form.is_valid():
         for error in form.errors.values():
             messages.error(request, error.as_text())
@@ -283,7 +269,7 @@ def unmatched(request: HttpRequest) -> HttpResponse:
         device = get_object_or_404(
             Device.objects.for_user(request.user), pk=request.POST.get("device")
         )
-        form = forms_devices.PinMapForm(request.POST, village=device.village)
+        form = forms.PinMapForm(request.POST, village=device.village)
         if form.is_valid():
             try:
                 updated = device_services.pin_map(
@@ -323,144 +309,3 @@ def review(request: HttpRequest) -> HttpResponse:
         return redirect("attendance:review")
     page = Paginator(punches, 50).get_page(request.GET.get("page"))
     return render(request, "attendance/review.html", {"page": page})
-
-
-def _month(request: HttpRequest) -> Month:
-    """The month a compliance page shows: by default the last complete one."""
-    return params.year_month(request.GET, default=periods.last_complete_month(clock.today()))
-
-
-def _month_nav(month: Month) -> dict:
-    """The month shown, its neighbours (never past the current month) and the current one."""
-    current = Month.of(clock.today())
-    return {
-        "month": month,
-        "current": current,
-        "previous": month.previous(),
-        "following": month.next() if month < current else None,
-        "in_progress": month >= current,
-    }
-
-
-@login_required
-def compliance(request: HttpRequest) -> HttpResponse:
-    """Per-village duty compliance for a month (pending and unknown never count)."""
-    month = _month(request)
-    villages = Village.objects.for_user(request.user).active()
-    # One grouped query for every village (not one per village).
-    per_village = compliance_by(
-        SlotOutcome.objects.for_user(request.user), "village_id", month.first, month.last
-    )
-    empty = compliance_of({})
-    rows = [{"village": v, **per_village.get(v.pk, empty)} for v in villages]
-    return render(
-        request,
-        "attendance/compliance.html",
-        {"rows": rows, "judged": sum(r["judged"] for r in rows), **_month_nav(month)},
-    )
-
-
-@login_required
-def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
-    village = _village(request, code)
-    month = _month(request)
-    outcomes = SlotOutcome.objects.filter(village=village)
-    by_cadre = compliance_by(outcomes, "cadre_id", month.first, month.last)
-    empty = compliance_of({})
-    per_cadre = [
-        {"cadre": c, **by_cadre.get(c.pk, empty)}
-        for c in Cadre.objects.filter(village=village, is_active=True)
-    ]
-    now = clock.now()
-    slots = [
-        (slot, slot.ends_at <= now)  # only a slot that is over can be corrected
-        for slot in DutySlot.objects.filter(
-            village=village, day__gte=month.first, day__lte=month.last, kind="sit_in"
-        )
-        .select_related("cadre", "outcome")
-        .prefetch_related(
-            Prefetch(
-                "corrections",
-                queryset=OutcomeCorrection.objects.filter(status=OutcomeCorrection.Status.PENDING),
-                to_attr="pending_corrections",
-            )
-        )
-        .order_by("-day", "cadre__name")
-    ]
-    pending = list(
-        OutcomeCorrection.objects.for_user(request.user)
-        .filter(slot__village=village, status=OutcomeCorrection.Status.PENDING)
-        .select_related("slot__cadre", "requested_by__profile")
-        .order_by("created_at")
-    )
-    for correction in pending:
-        correction.decidable = can_decide_correction(request.user, correction)
-    return render(
-        request,
-        "attendance/village_compliance.html",
-        {
-            "village": village,
-            "per_cadre": per_cadre,
-            "slots": slots,
-            "total": monthly_compliance(outcomes, month.first, month.last),
-            "can_correct": sees_all_villages(request.user)
-            or request.user.has_perm("attendance.manage_roster", village),
-            "pending": pending,
-            "form": forms_devices.CorrectionForm(),
-            **_month_nav(month),
-        },
-    )
-
-
-@login_required
-def slot_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask for a correction (it counts once another person, staff, approves it)."""
-    slot = get_object_or_404(DutySlot.objects.for_user(request.user), pk=pk)
-    if not can_request_correction(request.user, slot):
-        raise PermissionDenied
-    form = forms_devices.CorrectionForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                correction_request(
-                    actor=request.user,
-                    slot=slot,
-                    state=form.cleaned_data["state"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except (ValidationError, PermissionDenied) as error:
-                refusal_as_message(request, error)
-            else:
-                messages.success(request, _("更正申请已提交，须由另一位街道工作人员批准后生效。"))
-        else:
-            errors_as_messages(request, form)
-    return redirect(
-        reverse("attendance:village_compliance", args=[slot.village.code])
-        + f"?month={slot.day:%Y-%m}"
-    )
-
-
-@login_required
-def correction_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Approve or reject a requested correction (staff other than the requester)."""
-    correction = get_object_or_404(
-        OutcomeCorrection.objects.for_user(request.user).select_related("slot__village"), pk=pk
-    )
-    if request.method != "POST":
-        raise Http404
-    try:
-        correction_decide(
-            actor=request.user,
-            correction=correction,
-            approve=request.POST.get("action") == "approve",
-            comment=request.POST.get("comment", ""),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        refusal_as_message(request, error)
-    else:
-        messages.success(request, _("已处理该更正申请。"))
-    slot = correction.slot
-    return redirect(
-        reverse("attendance:village_compliance", args=[slot.village.code])
-        + f"?month={slot.day:%Y-%m}"
-    )

@@ -128,8 +128,9 @@ def _devices(villages: list[Village]) -> dict[int, str]:
 
 def _simulate(tokens: dict[int, str], stdout) -> None:
     """A month of device traffic, played in-process through the real endpoints, once."""
-    from attendance import liveness, simulator
+    from attendance.demo import simulator
     from attendance.models import DeviceRequest
+    from attendance.services import liveness
     from attendance.services.outcomes import outcomes_judge
 
     if DeviceRequest.objects.exists():

@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from attendance import pagecache, selectors
+from attendance import selectors
 from attendance.models import DutySlot
+from attendance.services import pagecache
 from attendance.services.rosters import HORIZON_DAYS
 from jinhu.core import clock
 from villages.models import Village

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import connection, transaction
 
-from attendance.ingest import records
+from attendance.core.protocols import zkteco
 from attendance.models import (
     PARSED_KINDS,
     Device,
@@ -15,7 +15,7 @@ from attendance.models import (
     Punch,
     RequestStatus,
 )
-from attendance.protocols import zkteco
+from attendance.services.ingest import records
 from jinhu.core import clock, queue
 from jinhu.core.redact import redact
 

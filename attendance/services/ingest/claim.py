@@ -15,8 +15,8 @@ import datetime as dt
 
 from django.db import connection, transaction
 
-from attendance.ingest.records import ParseResult
 from attendance.models import PARSED_KINDS, DeviceRequest, DeviceStatus, RequestStatus
+from attendance.services.ingest.records import ParseResult
 from jinhu.core import clock
 
 

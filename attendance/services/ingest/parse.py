@@ -9,11 +9,11 @@ import logging
 from django.conf import settings
 from django.db import connection, transaction
 
-from attendance.ingest import attlog_sql, claim
-from attendance.ingest.records import Context, ParseResult
-from attendance.ingest.writes import rows_write
+from attendance.core.protocols import Malformed, decode, hikvision, zkteco
 from attendance.models import Device, DeviceRequest
-from attendance.protocols import Malformed, decode, hikvision, zkteco
+from attendance.services.ingest import attlog_sql, claim
+from attendance.services.ingest.records import Context, ParseResult
+from attendance.services.ingest.writes import rows_write
 from attendance.services.outcomes import outcomes_judge_later
 from jinhu.core import clock
 
