@@ -44,7 +44,7 @@ print(Village.objects.count())
 RUN = """
 import json, time
 from django.contrib.auth import get_user_model
-from collective_economy import services
+from collective_economy.services import accounts as account_services, imports as import_services
 from collective_economy.models import ImportJob, MonthlyAccount
 actor = get_user_model().objects.get(username="bench-staff")
 out = {{}}
@@ -52,11 +52,11 @@ for name in {names!r}:
     MonthlyAccount.objects.all().delete()
     data = open(name, "rb").read()
     started = time.perf_counter()
-    job = services.import_job_create(actor=actor, kind="monthly", file_name=name, data=data)
+    job = import_services.import_job_create(actor=actor, kind="monthly", file_name=name, data=data)
     checked = time.perf_counter()
     job.refresh_from_db()
     assert job.status == "checked", (job.status, job.message, job.errors[:3])
-    services.import_job_confirm(actor=actor, job=job)
+    import_services.import_job_confirm(actor=actor, job=job)
     done = time.perf_counter()
     job.refresh_from_db()
     assert job.status == "done" and job.new == {rows}, (job.status, job.message)

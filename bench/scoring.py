@@ -139,7 +139,7 @@ print("REBUILD", time.perf_counter() - t, SlotOutcome.objects.count())
 
 SCORE = """
 import time
-from demonstration_belt.scoring_services import score_year
+from demonstration_belt.services.scores import score_year
 t = time.perf_counter()
 score_year(year={year})
 print("SCORE", time.perf_counter() - t)

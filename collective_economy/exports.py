@@ -1,5 +1,5 @@
 """The collective economy's exports: typed cells with the import's own headers, so an
-export can be edited and imported again (``collective_economy.importing``)."""
+export can be edited and imported again (``collective_economy.core.importing``)."""
 
 from jinhu.core.tabular import Column
 

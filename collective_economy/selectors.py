@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Max, Sum
 
-from collective_economy import economy
+from collective_economy.core import economy
 from collective_economy.models import AnnualAccount, MonthlyAccount, Thresholds
 
 

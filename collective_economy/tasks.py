@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from collective_economy import services
+from collective_economy.services import imports as import_services
 
 RETRY = {
     "autoretry_for": (OperationalError,),
@@ -17,9 +17,9 @@ RETRY = {
 
 @shared_task(name="economy.import_check", **RETRY)
 def import_check(job_id: int) -> str | None:
-    return services.import_job_check(job_id)
+    return import_services.import_job_check(job_id)
 
 
 @shared_task(name="economy.import_apply", **RETRY)
 def import_apply(job_id: int) -> str | None:
-    return services.import_job_apply(job_id)
+    return import_services.import_job_apply(job_id)

@@ -1,14 +1,14 @@
 from django.urls import path
 
-from collective_economy import views
+from collective_economy.views import accounts, imports
 
 app_name = "economy"
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("alerts/", views.alerts, name="alerts"),
-    path("import/", views.import_accounts, name="import"),
-    path("import/<int:pk>/", views.import_job, name="import_job"),
-    path("export/<str:kind>.<str:fmt>", views.export_accounts, name="export"),
-    path("<slug:code>/", views.village, name="village"),
+    path("", accounts.overview, name="overview"),
+    path("alerts/", accounts.alerts, name="alerts"),
+    path("import/", imports.import_accounts, name="import"),
+    path("import/<int:pk>/", imports.import_job, name="import_job"),
+    path("export/<str:kind>.<str:fmt>", accounts.export_accounts, name="export"),
+    path("<slug:code>/", accounts.village, name="village"),
 ]

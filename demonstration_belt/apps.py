@@ -49,6 +49,6 @@ class DemonstrationBeltConfig(AppConfig):
 
 
 def _indicator_changed(sender, instance, **kwargs) -> None:
-    from demonstration_belt.scoring_services import scores_mark_year_stale
+    from demonstration_belt.services.scores import scores_mark_year_stale
 
     scores_mark_year_stale(agreement_id=instance.agreement_id)

@@ -36,7 +36,7 @@ from demonstration_belt.models import (
     Target,
     TrackedStatus,
 )
-from demonstration_belt.services import report_due_on
+from demonstration_belt.selectors import report_due_on
 from jinhu.core import clock, periods
 from villages.models import CadrePosition, Village
 
@@ -230,7 +230,7 @@ def load(stdout=None) -> None:
 
 def _scores(year: int) -> None:
     """Score every completed month of the year and the year so far (idempotent)."""
-    from demonstration_belt.scoring_services import proposals_make, score_year
+    from demonstration_belt.services.scores import proposals_make, score_year
 
     score_year(year=year)
     proposals_make(year=year)

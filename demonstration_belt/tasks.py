@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from demonstration_belt import scoring_services
+from demonstration_belt.services import scores
 from jinhu.core import clock, periods
 
 RETRY = {
@@ -22,12 +22,12 @@ def score_closed_month() -> dict:
     the day after its progress reports fell due (JINHU_REPORT_DUE_DAY) and leaves
     进行中; unchanged scores are not rewritten. In January, last year too."""
     last = periods.last_complete_month(clock.today())
-    result = scoring_services.score_year(year=last.year)
+    result = scores.score_year(year=last.year)
     if last.year != clock.today().year:
-        scoring_services.score_year(year=clock.today().year)
+        scores.score_year(year=clock.today().year)
     return result
 
 
 @shared_task(name="belt.rescore_stale", **RETRY)
 def rescore_stale() -> int:
-    return scoring_services.rescore_stale()
+    return scores.rescore_stale()

@@ -266,7 +266,7 @@ def plan_a(village_a):
 @pytest.fixture
 def report_a(plan_a, secretary_a, village_a):
     """Village A's October 2026 report, opened by its secretary (a draft)."""
-    from demonstration_belt.services import report_open
+    from demonstration_belt.services.reports import report_open
 
     return report_open(actor=secretary_a, village=village_a, year=2026, month=10)
 

@@ -55,6 +55,16 @@ def guides(user, obj) -> bool:
     return _assigned(user, obj, {Role.INSTRUCTOR, Role.LIAISON})
 
 
+@rules.predicate
+def works_in_a_village(user) -> bool:
+    """The secretary (or a delegated cadre) of some village: for actions that are not
+    about one village yet (an import names its villages row by row)."""
+    if not user.is_authenticated:
+        return False
+    roles = {Role.SECRETARY, Role.CADRE}
+    return user.village_assignments.active().filter(role__in=roles).exists()
+
+
 rules.add_perm("villages.view_village", rules.is_authenticated)
 # The change history (操作日志) spans every village: sub-district staff only.
 rules.add_perm("villages.view_audit_log", is_staff_role)

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from demonstration_belt import services
 from demonstration_belt.models import Finding, Inspection, Suggestion, Target
+from demonstration_belt.services import records as records_service
 
 HEADER = "村编码,年度,特色主题,目标编号,维度,目标,衡量方式,目标值,单位,权重,完成期限,佐证材料\n"
 
@@ -22,13 +22,13 @@ def test_finding_loop_open_rectify_recheck_close(village_a, secretary_a, instruc
         deadline=dt.date(2026, 11, 1),
     )
     with pytest.raises(ValidationError):
-        services.finding_advance(actor=secretary_a, finding=finding, to="recheck")
-    services.finding_advance(
+        records_service.finding_advance(actor=secretary_a, finding=finding, to="recheck")
+    records_service.finding_advance(
         actor=secretary_a, finding=finding, to="recheck", rectification="已补齐台账"
     )
     with pytest.raises(PermissionDenied):
-        services.finding_advance(actor=secretary_a, finding=finding, to="closed")
-    services.finding_advance(actor=instructor_a, finding=finding, to="closed")
+        records_service.finding_advance(actor=secretary_a, finding=finding, to="closed")
+    records_service.finding_advance(actor=instructor_a, finding=finding, to="closed")
     finding.refresh_from_db()
     assert finding.status == "closed" and finding.closed_on and finding.rechecked_on
 
@@ -42,12 +42,12 @@ def test_suggestion_needs_reply_and_decline_reason(village_a, secretary_a):
         due_on=dt.date(2026, 11, 20),
     )
     with pytest.raises(ValidationError):
-        services.suggestion_update(actor=secretary_a, suggestion=s, status="done")
+        records_service.suggestion_update(actor=secretary_a, suggestion=s, status="done")
     with pytest.raises(ValidationError):
-        services.suggestion_update(
+        records_service.suggestion_update(
             actor=secretary_a, suggestion=s, status="declined", reply="不采纳"
         )
-    services.suggestion_update(
+    records_service.suggestion_update(
         actor=secretary_a, suggestion=s, status="done", reply="已安装路灯 12 盏"
     )
     s.refresh_from_db()

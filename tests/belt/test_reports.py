@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from demonstration_belt import services
 from demonstration_belt.models import Evidence, ReportEvent, ReportStatus
 from demonstration_belt.selectors import late_reports, todo_for
+from demonstration_belt.services import reports as reports_service
 from tests.belt.conftest import jpeg
 
 
@@ -17,7 +17,7 @@ def fill(report, actor):
         i.pk: {"progress": "in_progress", "value": None, "note": "推进中"}
         for i in report.items.all()
     }
-    return services.report_save_draft(
+    return reports_service.report_save_draft(
         actor=actor, report=report, narrative="本月开展主题党日。", items=items
     )
 
@@ -27,25 +27,29 @@ def test_full_workflow_and_forbidden_transitions(
 ):
     assert report_a.items.count() == 2 and report_a.status == ReportStatus.DRAFT
     with pytest.raises(PermissionDenied):
-        services.report_approve(actor=secretary_a, report=report_a)  # nobody approves a draft…
+        reports_service.report_approve(
+            actor=secretary_a, report=report_a
+        )  # nobody approves a draft…
     with pytest.raises(ValidationError):
-        services.report_approve(actor=instructor_a, report=report_a)  # …not even the reviewer
+        reports_service.report_approve(
+            actor=instructor_a, report=report_a
+        )  # …not even the reviewer
     fill(report_a, secretary_a)
-    services.report_submit(actor=secretary_a, report=report_a)
+    reports_service.report_submit(actor=secretary_a, report=report_a)
     with pytest.raises(ValidationError):
-        services.report_submit(actor=secretary_a, report=report_a)  # twice
+        reports_service.report_submit(actor=secretary_a, report=report_a)  # twice
     with pytest.raises(PermissionDenied):
-        services.report_approve(actor=secretary_a, report=report_a)  # own report
+        reports_service.report_approve(actor=secretary_a, report=report_a)  # own report
     with pytest.raises(PermissionDenied):
-        services.report_return(actor=secretary_b, report=report_a, comment="x")
+        reports_service.report_return(actor=secretary_b, report=report_a, comment="x")
     with pytest.raises(ValidationError):
-        services.report_return(actor=instructor_a, report=report_a, comment="")
-    services.report_return(actor=instructor_a, report=report_a, comment="请补充照片")
+        reports_service.report_return(actor=instructor_a, report=report_a, comment="")
+    reports_service.report_return(actor=instructor_a, report=report_a, comment="请补充照片")
     report_a.refresh_from_db()
     assert report_a.status == ReportStatus.RETURNED and report_a.editable
     fill(report_a, secretary_a)
-    services.report_submit(actor=secretary_a, report=report_a)
-    services.report_approve(actor=subdistrict_admin, report=report_a)
+    reports_service.report_submit(actor=secretary_a, report=report_a)
+    reports_service.report_approve(actor=subdistrict_admin, report=report_a)
     report_a.refresh_from_db()
     assert report_a.status == ReportStatus.APPROVED
     actions = list(report_a.events.values_list("action", flat=True))
@@ -56,17 +60,17 @@ def test_approved_reports_are_read_only_until_a_logged_reopen(
     report_a, secretary_a, instructor_a, subdistrict_admin
 ):
     fill(report_a, secretary_a)
-    services.report_submit(actor=secretary_a, report=report_a)
-    services.report_approve(actor=instructor_a, report=report_a)
+    reports_service.report_submit(actor=secretary_a, report=report_a)
+    reports_service.report_approve(actor=instructor_a, report=report_a)
     with pytest.raises(ValidationError):
         fill(report_a, secretary_a)
     with pytest.raises(ValidationError):
-        services.evidence_add(actor=secretary_a, report=report_a, uploaded=jpeg())
+        reports_service.evidence_add(actor=secretary_a, report=report_a, uploaded=jpeg())
     with pytest.raises(PermissionDenied):
-        services.report_reopen(actor=instructor_a, report=report_a, comment="想改")
+        reports_service.report_reopen(actor=instructor_a, report=report_a, comment="想改")
     with pytest.raises(ValidationError):
-        services.report_reopen(actor=subdistrict_admin, report=report_a, comment="")
-    services.report_reopen(
+        reports_service.report_reopen(actor=subdistrict_admin, report=report_a, comment="")
+    reports_service.report_reopen(
         actor=subdistrict_admin, report=report_a, comment="数据录入错误，退回更正"
     )
     event = ReportEvent.objects.get(report=report_a, action="reopen")
@@ -81,9 +85,9 @@ def test_secretary_b_can_neither_see_nor_submit_for_a(client, report_a, secretar
     assert client.get(f"/belt/reports/{village_a.code}/2026/10/").status_code == 404
     assert "甲村" not in client.get("/belt/reports/").content.decode()
     with pytest.raises(PermissionDenied):
-        services.report_submit(actor=secretary_b, report=report_a)
+        reports_service.report_submit(actor=secretary_b, report=report_a)
     with pytest.raises(PermissionDenied):
-        services.report_open(actor=secretary_b, village=village_a, year=2026, month=9)
+        reports_service.report_open(actor=secretary_b, village=village_a, year=2026, month=9)
 
 
 def test_evidence_refuses_a_renamed_executable_and_an_oversized_file(report_a, secretary_a):
@@ -91,17 +95,17 @@ def test_evidence_refuses_a_renamed_executable_and_an_oversized_file(report_a, s
         "photo.jpg", b"MZ\x90\x00" + b"\x00" * 2000, content_type="image/jpeg"
     )
     with pytest.raises(ValidationError, match="不是"):
-        services.evidence_add(actor=secretary_a, report=report_a, uploaded=fake)
+        reports_service.evidence_add(actor=secretary_a, report=report_a, uploaded=fake)
     big = SimpleUploadedFile(
         "scan.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1), content_type="application/pdf"
     )
     with pytest.raises(ValidationError, match="10 MB"):
-        services.evidence_add(actor=secretary_a, report=report_a, uploaded=big)
+        reports_service.evidence_add(actor=secretary_a, report=report_a, uploaded=big)
     assert not Evidence.objects.exists()
 
 
 def test_photos_are_shrunk_and_served_only_in_scope(client, report_a, secretary_a, secretary_b):
-    evidence = services.evidence_add(
+    evidence = reports_service.evidence_add(
         actor=secretary_a, report=report_a, uploaded=jpeg((3000, 2000))
     )
     from PIL import Image
@@ -140,7 +144,7 @@ def test_late_report_list(report_a, village_b, subdistrict_admin, secretary_a):
     assert ("village-a", 10) in by_village and by_village[("village-a", 10)].state == "草稿"
     assert ("village-b", 10) in by_village and by_village[("village-b", 10)].report is None
     fill(report_a, secretary_a)
-    services.report_submit(actor=secretary_a, report=report_a)
+    reports_service.report_submit(actor=secretary_a, report=report_a)
     rows = late_reports(subdistrict_admin, today=today)
     assert ("village-a", 10) not in {(r.village.code, r.month) for r in rows}
 
@@ -150,7 +154,7 @@ def test_todo_lists_what_each_person_has_to_do(report_a, secretary_a, instructor
     labels = [i.label for i in todo_for(secretary_a, today).items]
     assert any("2026年10月进度报告" in label for label in labels)
     fill(report_a, secretary_a)
-    services.report_submit(actor=secretary_a, report=report_a)
+    reports_service.report_submit(actor=secretary_a, report=report_a)
     assert any("审核" in i.label for i in todo_for(instructor_a, today).items)
     assert not any("2026年10月" in i.label for i in todo_for(secretary_a, today).items)
 
@@ -158,7 +162,7 @@ def test_todo_lists_what_each_person_has_to_do(report_a, secretary_a, instructor
 def test_a_double_submit_keeps_one_copy_of_a_file(report_a, secretary_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from demonstration_belt.services import evidence_add
+    from demonstration_belt.services.reports import evidence_add
 
     pdf = b"%PDF-1.4\n%minimal\n"
     first = evidence_add(
@@ -173,7 +177,7 @@ def test_a_double_submit_keeps_one_copy_of_a_file(report_a, secretary_a):
 def test_the_loser_of_an_approve_return_race_is_told_what_happened(
     client, report_a, secretary_a, instructor_a, subdistrict_admin
 ):
-    from demonstration_belt.services import report_approve, report_save_draft, report_submit
+    from demonstration_belt.services.reports import report_approve, report_save_draft, report_submit
 
     report_save_draft(actor=secretary_a, report=report_a, narrative="本月工作", items={})
     report_a.items.update(progress="in_progress")
@@ -194,14 +198,14 @@ def test_the_submitter_does_not_approve_their_own_report(
 ):
     """Staff may fill and submit a village's report, but then another person approves it."""
     fill(report_a, subdistrict_admin)
-    services.report_submit(actor=subdistrict_admin, report=report_a)
+    reports_service.report_submit(actor=subdistrict_admin, report=report_a)
     with pytest.raises(PermissionDenied, match="另一人审核"):
-        services.report_approve(actor=subdistrict_admin, report=report_a)
+        reports_service.report_approve(actor=subdistrict_admin, report=report_a)
     client.force_login(subdistrict_admin)
     page = client.get(report_a.get_absolute_url()).content.decode()
     assert 'value="approve"' not in page and 'value="return"' in page
     client.force_login(instructor_a)
     assert 'value="approve"' in client.get(report_a.get_absolute_url()).content.decode()
-    services.report_approve(actor=instructor_a, report=report_a)
+    reports_service.report_approve(actor=instructor_a, report=report_a)
     report_a.refresh_from_db()
     assert report_a.status == ReportStatus.APPROVED

@@ -14,8 +14,8 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 
-from demonstration_belt import scoring_services
 from demonstration_belt.models import Agreement, Indicator, ReviewerScore
+from demonstration_belt.services import scores
 from jinhu.core import clock
 from tests.factories import PASSWORD, CadreFactory
 from villages.services import audit
@@ -79,21 +79,19 @@ def test_reviewer_scores_keep_every_entry_and_the_approval(
         standard_score=D(10),
         reviewer_scored=True,
     )
-    first = scoring_services.reviewer_score_enter(
+    first = scores.reviewer_score_enter(
         actor=instructor_a, indicator=indicator, month=10, score=D(7), reason="点位不规范"
     )
-    scoring_services.reviewer_score_enter(
+    scores.reviewer_score_enter(
         actor=instructor_a, indicator=indicator, month=10, score=D(8), reason="已部分整改"
     )
     stale = first.entries.order_by("pk").first().pk
     with pytest.raises(Exception, match="重新录入"):
-        scoring_services.reviewer_score_approve(
+        scores.reviewer_score_approve(
             actor=subdistrict_admin, reviewer_score=first, seen_entry=stale
         )
     latest = first.entries.order_by("pk").last().pk
-    scoring_services.reviewer_score_approve(
-        actor=subdistrict_admin, reviewer_score=first, seen_entry=latest
-    )
+    scores.reviewer_score_approve(actor=subdistrict_admin, reviewer_score=first, seen_entry=latest)
     row = ReviewerScore.objects.get()
     history = [
         (e.action, e.score, e.reason, e.by.username) for e in row.entries.order_by("at", "pk")
@@ -134,7 +132,7 @@ def test_pin_remapping_and_admonishments_name_who_did_them(
     proposal = Proposal.objects.create(
         village=village_a, year=2026, kind="admonish", status="confirmed", grounds="低于约谈线"
     )
-    admonishment = scoring_services.admonishment_record(
+    admonishment = scores.admonishment_record(
         actor=subdistrict_admin,
         proposal=proposal,
         held_on=dt.date(2026, 11, 20),

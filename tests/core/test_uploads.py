@@ -295,7 +295,7 @@ def test_import_fields(client, bombs, subdistrict_admin, village_a, url, data, k
 
 
 def test_a_zip_bomb_stored_before_the_check_existed_is_refused_by_the_reader(bombs):
-    from collective_economy.importing import FileRefused, read_table
+    from collective_economy.core.importing import FileRefused, read_table
 
     with pytest.raises(FileRefused, match="解压后过大"):
         read_table(bombs["zip"], "old.xlsx")

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from collective_economy import economy
+from collective_economy.core import economy
 
 LINES = economy.Lines()
 

@@ -15,7 +15,7 @@ from collective_economy.models import (
     MonthlyAccount,
 )
 from collective_economy.selectors import village_years
-from collective_economy.services import monthly_account_save
+from collective_economy.services.accounts import monthly_account_save
 from tests.factories import VillageFactory
 
 HEADER = "村编码,年度,月份,经营性收入（元）,其他收入（元）,支出（元）\n"

@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test import TestCase
 
-from collective_economy import importing, services
+from collective_economy.core import importing
 from collective_economy.models import ImportJob, MonthlyAccount
+from collective_economy.services import imports as import_services
 from tests.economy.test_economy_views import HEADER, confirm, upload
 
 
@@ -84,9 +85,9 @@ def test_the_same_file_imported_twice_reports_unchanged(client, subdistrict_admi
     upload(client, text)  # checked before the first is confirmed: two new rows each
     second = ImportJob.objects.exclude(pk=first.pk).get()
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.import_job_confirm(actor=subdistrict_admin, job=first)
+        import_services.import_job_confirm(actor=subdistrict_admin, job=first)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.import_job_confirm(actor=subdistrict_admin, job=second)
+        import_services.import_job_confirm(actor=subdistrict_admin, job=second)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, first.new, first.unchanged) == ("done", 2, 0)
@@ -108,7 +109,7 @@ def test_two_imports_of_the_same_file_at_the_same_moment(transactional_db, subdi
         for m in range(1, 11)
     )
     jobs = [
-        services.import_job_create(
+        import_services.import_job_create(
             actor=subdistrict_admin, kind="monthly", file_name="x.csv", data=text.encode()
         )
         for _ in range(2)
@@ -122,7 +123,7 @@ def test_two_imports_of_the_same_file_at_the_same_moment(transactional_db, subdi
     def apply(job_id):
         start.wait()
         try:
-            services.import_job_apply(job_id)
+            import_services.import_job_apply(job_id)
         finally:
             connection.close()
 

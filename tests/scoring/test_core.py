@@ -2,7 +2,7 @@
 
 from decimal import Decimal as D
 
-from demonstration_belt.scoring import Facts, IndicatorSpec, ReviewerFact, TargetFact, score
+from demonstration_belt.core.scoring import Facts, IndicatorSpec, ReviewerFact, TargetFact, score
 
 
 def spec(id, kind, standard, order=None, **kw):
@@ -110,7 +110,7 @@ def test_dimensions_for_the_radar():
 def test_facts_survive_their_json_form():
     from decimal import Decimal
 
-    from demonstration_belt.scoring import (
+    from demonstration_belt.core.scoring import (
         ReviewerFact,
         TargetFact,
         facts_from_json,

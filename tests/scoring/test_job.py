@@ -10,7 +10,6 @@ from attendance.models import DutyRules, PinMapping, RotationEntry, SlotOutcome
 from attendance.services import liveness
 from attendance.services.devices import device_register
 from attendance.services.rosters import slots_materialize
-from demonstration_belt import scoring_services
 from demonstration_belt.models import (
     Agreement,
     Indicator,
@@ -19,6 +18,8 @@ from demonstration_belt.models import (
     ScoreHistory,
     VillageScore,
 )
+from demonstration_belt.selectors import breakdown_of
+from demonstration_belt.services import scores
 from tests.factories import CadreFactory, VillageFactory
 
 
@@ -51,9 +52,9 @@ def agreement_for(village, year=2026, award=90, admonish=60):
 
 def test_job_is_idempotent(village_a):
     agreement_for(village_a)
-    first = scoring_services.score_period(year=2026, month=10)
+    first = scores.score_period(year=2026, month=10)
     rows = list(VillageScore.objects.values())
-    second = scoring_services.score_period(year=2026, month=10)
+    second = scores.score_period(year=2026, month=10)
     assert first["created"] == 1 and second == {
         "villages": 1,
         "created": 0,
@@ -67,12 +68,12 @@ def test_query_count_does_not_grow_with_villages(db, django_assert_max_num_queri
     for _ in range(3):
         agreement_for(VillageFactory())
     with django_assert_max_num_queries(25) as small:
-        scoring_services.score_period(year=2026, month=10)
+        scores.score_period(year=2026, month=10)
     for _ in range(20):
         agreement_for(VillageFactory())
     VillageScore.objects.all().delete()
     with django_assert_max_num_queries(len(small.captured_queries)):
-        scoring_services.score_period(year=2026, month=10)
+        scores.score_period(year=2026, month=10)
 
 
 def test_late_attendance_marks_the_period_stale_and_it_is_rescored(
@@ -103,9 +104,9 @@ def test_late_attendance_marks_the_period_stale_and_it_is_rescored(
 
     outcomes_judge(village_a, [day])
     assert SlotOutcome.objects.get().state == "absent"
-    scoring_services.score_period(year=2026, month=10)
+    scores.score_period(year=2026, month=10)
     before = VillageScore.objects.get(month=10)
-    assert before.breakdown[0]["final"] == "0.00"  # 0 % compliance
+    assert breakdown_of(before)[0]["final"] == "0.00"  # 0 % compliance
 
     # The clock uploads the day late; the slot is re-judged…
     with django_capture_on_commit_callbacks(execute=True):
@@ -117,10 +118,10 @@ def test_late_attendance_marks_the_period_stale_and_it_is_rescored(
         )
     assert SlotOutcome.objects.get().state == "on_time"
     # …so the score is stale, and the rescoring keeps the old value in the history.
-    assert scoring_services.scores_find_stale() == 1
-    assert scoring_services.rescore_stale() == 1
+    assert scores.scores_find_stale() == 1
+    assert scores.rescore_stale() == 1
     after = VillageScore.objects.get(month=10)
-    assert not after.stale and after.breakdown[0]["final"] == "50.00"
+    assert not after.stale and breakdown_of(after)[0]["final"] == "50.00"
     assert ScoreHistory.objects.get(score=after).total == before.total
 
 
@@ -143,7 +144,7 @@ def test_proposals_at_and_around_the_lines(village_a, total_points, expected):
         max_total=D(100),
         computed_at=timezone.now(),
     )
-    scoring_services.proposals_make(year=2026)
+    scores.proposals_make(year=2026)
     kinds = list(Proposal.objects.values_list("kind", flat=True))
     assert kinds == ([expected] if expected else [])
 
@@ -165,7 +166,7 @@ def test_veto_or_major_failure_means_admonishment_whatever_the_score(village_a, 
         description="换届选举违规",
         recorded_by=subdistrict_admin,
     )
-    scoring_services.proposals_make(year=2026)
+    scores.proposals_make(year=2026)
     proposal = Proposal.objects.get()
     assert proposal.kind == "admonish" and "重大失误" in proposal.grounds
 
@@ -173,13 +174,13 @@ def test_veto_or_major_failure_means_admonishment_whatever_the_score(village_a, 
 def test_rectification_loop_after_an_admonishment(
     village_a, subdistrict_admin, secretary_a, instructor_a
 ):
-    from demonstration_belt.services import finding_advance
+    from demonstration_belt.services.records import finding_advance
 
     proposal = Proposal.objects.create(
         village=village_a, year=2026, kind="admonish", score=D(55), grounds="低于约谈线"
     )
     with pytest.raises(Exception):  # noqa: B017 (unconfirmed proposals cannot be acted on)
-        scoring_services.admonishment_record(
+        scores.admonishment_record(
             actor=subdistrict_admin,
             proposal=proposal,
             held_on=dt.date(2026, 12, 10),
@@ -188,10 +189,10 @@ def test_rectification_loop_after_an_admonishment(
             issues="坐班不严",
             items=[("严格坐班", "甲村书记", dt.date(2027, 1, 31))],
         )
-    scoring_services.proposal_decide(
+    scores.proposal_decide(
         actor=subdistrict_admin, proposal=proposal, confirm=True, reason="同意约谈"
     )
-    admonishment = scoring_services.admonishment_record(
+    admonishment = scores.admonishment_record(
         actor=subdistrict_admin,
         proposal=proposal,
         held_on=dt.date(2026, 12, 10),
@@ -220,17 +221,17 @@ def test_second_approver_for_reviewer_scores(village_a, instructor_a, subdistric
         standard_score=D(10),
         reviewer_scored=True,
     )
-    row = scoring_services.reviewer_score_enter(
+    row = scores.reviewer_score_enter(
         actor=instructor_a, indicator=indicator, month=10, score=D(7), reason="点位不规范"
     )
     with pytest.raises(Exception):  # noqa: B017
-        scoring_services.reviewer_score_approve(actor=instructor_a, reviewer_score=row)
-    scoring_services.score_period(year=2026, month=10)
-    line = VillageScore.objects.get(month=10).breakdown[-1]
+        scores.reviewer_score_approve(actor=instructor_a, reviewer_score=row)
+    scores.score_period(year=2026, month=10)
+    line = breakdown_of(VillageScore.objects.get(month=10))[-1]
     assert line["final"] == "10.00" and line["reviewer"] == "7.00"
-    scoring_services.reviewer_score_approve(actor=subdistrict_admin, reviewer_score=row)
-    scoring_services.score_period(year=2026, month=10)
-    assert VillageScore.objects.get(month=10).breakdown[-1]["final"] == "7.00"
+    scores.reviewer_score_approve(actor=subdistrict_admin, reviewer_score=row)
+    scores.score_period(year=2026, month=10)
+    assert breakdown_of(VillageScore.objects.get(month=10))[-1]["final"] == "7.00"
 
 
 def test_stored_facts_render_the_breakdown_and_survive_awkward_text(village_a, subdistrict_admin):
@@ -245,19 +246,19 @@ def test_stored_facts_render_the_breakdown_and_survive_awkward_text(village_a, s
         description=awkward,
         recorded_by=subdistrict_admin,
     )
-    scoring_services.score_period(year=2026, month=0)
+    scores.score_period(year=2026, month=0)
     score = VillageScore.objects.get(village=village_a, month=0)
     assert score.facts["vetoes"] == [awkward]
     assert score.vetoed and score.digest
-    lines = {line["kind"]: line for line in score.breakdown}
+    lines = {line["kind"]: line for line in breakdown_of(score)}
     assert lines["veto"]["reason"] == awkward
     assert lines["duty"]["final"] == "50.00"  # nothing judged: nothing lost
-    assert sum(D(line["final"]) for line in score.breakdown) == score.total
+    assert sum(D(line["final"]) for line in breakdown_of(score)) == score.total
 
 
 def test_changing_an_indicator_makes_the_year_stale_and_the_rescore_follows(village_a):
     agreement = agreement_for(village_a)
-    scoring_services.score_period(year=2026, month=10)
+    scores.score_period(year=2026, month=10)
     score = VillageScore.objects.get(village=village_a, month=10)
     assert not score.stale and score.max_total == D(100)
     economy = Indicator.objects.get(agreement=agreement, kind="economy")
@@ -265,7 +266,7 @@ def test_changing_an_indicator_makes_the_year_stale_and_the_rescore_follows(vill
     economy.save()
     score.refresh_from_db()
     assert score.stale
-    scoring_services.rescore_stale()
+    scores.rescore_stale()
     score = VillageScore.objects.get(village=village_a, month=10)
     assert not score.stale and score.max_total == D(80)
-    assert {line["name"]: line["standard"] for line in score.breakdown}["消薄"] == "30.00"
+    assert {line["name"]: line["standard"] for line in breakdown_of(score)}["消薄"] == "30.00"

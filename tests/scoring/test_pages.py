@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from demonstration_belt.scoring_services import score_period
+from demonstration_belt.services.scores import score_period
 from tests.factories import VillageFactory
 from tests.scoring.test_job import agreement_for
 

@@ -7,8 +7,9 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 
-from demonstration_belt import scoring_services
 from demonstration_belt.models import Agreement, Indicator, ScoreHistory, VillageScore
+from demonstration_belt.selectors import breakdown_of
+from demonstration_belt.services import scores
 from jinhu.core import clock
 from tests.factories import make_user
 from villages.models import Role
@@ -44,9 +45,9 @@ def november(village):
 )
 def test_the_missing_report_counts_only_once_it_is_due(agreement, village_a, moment, provisional):
     with time_machine.travel(moment):
-        scoring_services.score_period(year=2026, month=11)
+        scores.score_period(year=2026, month=11)
         score = november(village_a)
-        line = score.breakdown[0]
+        line = breakdown_of(score)[0]
         if provisional:
             assert line["final"] == "30.00" and "尚未到报送期限" in line["reason"]
             assert "12月5日" in line["reason"]
@@ -56,7 +57,7 @@ def test_the_missing_report_counts_only_once_it_is_due(agreement, village_a, mom
 
 def test_the_day_after_the_deadline_the_change_is_in_the_history(agreement, village_a):
     with time_machine.travel("2026-12-03T09:00:00+08:00"):
-        scoring_services.score_period(year=2026, month=11)
+        scores.score_period(year=2026, month=11)
         provisional = november(village_a).total
     with time_machine.travel("2026-12-06T03:00:00+08:00"):
         from demonstration_belt.tasks import score_closed_month
@@ -73,7 +74,7 @@ def test_pages_say_in_progress_and_the_bulletin_lists_no_problem_not_yet_due(
     staff = make_user("provisional-staff", Role.STAFF)
     with time_machine.travel("2026-12-02T09:00:00+08:00"):
         client.force_login(staff)
-        scoring_services.score_period(year=2026, month=11)
+        scores.score_period(year=2026, month=11)
         dashboard = client.get("/belt/dashboard/").content.decode()
         assert "2026年11月" in dashboard and 'data-testid="provisional"' in dashboard
         bulletin = client.get("/belt/bulletin/?year=2026&month=11").content.decode()
@@ -82,7 +83,7 @@ def test_pages_say_in_progress_and_the_bulletin_lists_no_problem_not_yet_due(
         assert "进行中" in page
     with time_machine.travel("2026-12-07T09:00:00+08:00"):
         client.force_login(staff)
-        scoring_services.score_period(year=2026, month=11)
+        scores.score_period(year=2026, month=11)
         bulletin = client.get("/belt/bulletin/?year=2026&month=11").content.decode()
         assert "（进行中）" not in bulletin and "没有审核通过" in bulletin
 

@@ -9,7 +9,7 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demonstration_belt.scoring_services import proposals_make, rescore_stale, score_period
+from demonstration_belt.services.scores import proposals_make, rescore_stale, score_period
 
 
 class Command(BaseCommand):

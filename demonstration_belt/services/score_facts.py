@@ -19,7 +19,7 @@ from django.db.models.functions import ExtractMonth
 
 from attendance.models import DutyLogEntry, DutyTally, PatrolFinding
 from collective_economy import selectors as economy_selectors
-from demonstration_belt import scoring
+from demonstration_belt.core import scoring
 from demonstration_belt.models import (
     Agreement,
     BonusItem,
@@ -33,22 +33,10 @@ from demonstration_belt.models import (
     ReviewerScore,
     Suggestion,
 )
+from demonstration_belt.selectors import period_bounds
 from jinhu.core import clock, periods
 from jinhu.core.periods import Month
 from villages.models import Village
-
-
-def period_bounds(year: int, month: int) -> tuple[dt.date, dt.date, list[int]]:
-    """First and last day of the month (or the year, month 0) and the months it spans."""
-    if month:
-        period = Month(year, month)
-        return period.first, period.last, [month]
-    # The whole year so far: its completed months (all twelve for a past year).
-    completed = [
-        m.month for m in periods.months_of(year, clock.today()) if m < Month.of(clock.today())
-    ]
-    start, end = periods.year_bounds(year)
-    return start, end, completed or [1]
 
 
 def report_due(year: int, months: list[int], today: dt.date) -> tuple[bool, str]:
@@ -63,19 +51,6 @@ def _scope(ids: list[int]):
     """The villages as a subquery: filtering by it costs the database nothing, while a
     list of a thousand ids costs Django a thousand conversions in every query."""
     return Village.objects.filter(pk__in=ids).values("pk") if len(ids) > 50 else ids
-
-
-def spec_of(indicator: Indicator) -> scoring.IndicatorSpec:
-    return scoring.IndicatorSpec(
-        id=indicator.pk,
-        order=indicator.order,
-        name=indicator.name,
-        kind=indicator.kind,
-        standard=indicator.standard_score,
-        dimension=indicator.dimension,
-        params=indicator.params,
-        reviewer_scored=indicator.reviewer_scored,
-    )
 
 
 def indicators_by_village(

@@ -1,21 +1,23 @@
+"""TODO docstring."""
+
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from collective_economy import exports, importing, selectors, services
-from collective_economy.forms import ImportForm, MonthlyForm
+from collective_economy import exports, selectors
+from collective_economy.forms import MonthlyForm
 from collective_economy.models import (
     AnnualAccount,
     Contract,
     ContractPayment,
-    ImportJob,
     MonthlyAccount,
 )
+from collective_economy.services import accounts as account_services
 from jinhu.core import clock, params, tabular
 from jinhu.core.forms import apply_errors
 from villages import selectors as village_selectors
@@ -41,7 +43,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "weak": [r for r in rows if r.status and r.status.weak],
             "warnings": [r for r in rows if r.projection and r.projection.warn],
             "years": range(clock.today().year, clock.today().year - 5, -1),
-            "can_import": can_import(request.user),
+            "can_import": request.user.has_perm("collective_economy.import_accounts"),
         },
     )
 
@@ -58,7 +60,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                services.monthly_account_save(
+                account_services.monthly_account_save(
                     actor=request.user,
                     village=village,
                     year=d["year"],
@@ -132,57 +134,3 @@ def export_accounts(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         queryset = queryset.filter(year=_year(request))
     title, columns = exports.EXPORTS[kind]
     return tabular.download(tabular.sheet_of(title, columns, queryset), f"集体经济{title}", fmt)
-
-
-@login_required
-def import_accounts(request: HttpRequest) -> HttpResponse:
-    """Upload a spreadsheet; it is checked (and, once confirmed, imported) in the background."""
-    if not can_import(request.user):
-        raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = services.import_job_create(
-                actor=request.user,
-                kind=form.cleaned_data["kind"],
-                file_name=upload.name,
-                data=upload.read(),
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return redirect("economy:import_job", pk=job.pk)
-    return render(
-        request,
-        "collective_economy/import.html",
-        {
-            "form": form,
-            "jobs": ImportJob.objects.filter(created_by=request.user).defer("data")[:10],
-            "columns": importing.KINDS,
-        },
-    )
-
-
-@login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """A job's progress, then its result: the errors row by row, or what was written."""
-    job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk, created_by=request.user)
-    if request.method == "POST":
-        try:
-            job = services.import_job_confirm(actor=request.user, job=job)
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        return redirect("economy:import_job", pk=job.pk)
-    return render(
-        request,
-        "collective_economy/import_job.html",
-        {"job": job, "progress": services.import_progress(job.pk) if job.in_progress else None},
-    )
-
-
-def can_import(user) -> bool:
-    return any(
-        user.has_perm("collective_economy.import_figures", v)
-        for v in Village.objects.for_user(user)
-    )

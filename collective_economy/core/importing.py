@@ -6,7 +6,7 @@ UTF-8 (with or without a BOM) or GBK. Every row is checked completely (years in
 range, months whole numbers 1–12, money in yuan with at most two decimals, no
 month in the future, a village in the importer's scope) and every problem is
 reported with its row number and column; a file is written only if no row has
-one (``collective_economy.services.import_job_apply``). Validation runs at tens
+one (``collective_economy.services.imports.import_job_apply``). Validation runs at tens
 of thousands of rows per second: a 50,000-row file is checked in about a second
 (``bench/economy_import.py``).
 """

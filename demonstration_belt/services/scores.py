@@ -1,4 +1,4 @@
-"""Scoring every village for a period, idempotently; stale marking; awards and 约谈."""
+"""TODO docstring."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from demonstration_belt import scoring, scoring_inputs
+from demonstration_belt.core import scoring
 from demonstration_belt.models import (
     Admonishment,
     Agreement,
     Finding,
-    Indicator,
     Inspection,
     MajorFailure,
     Proposal,
@@ -27,6 +26,7 @@ from demonstration_belt.models import (
     ScoreHistory,
     VillageScore,
 )
+from demonstration_belt.services import score_facts
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
 from villages.models import Village, sees_all_villages
@@ -59,7 +59,7 @@ def score_period(
 @transaction.atomic
 def score_year(*, year: int, now: dt.datetime | None = None) -> dict[str, int]:
     """Every month of the year so far and the year itself, reading each source once."""
-    _start, _end, months = scoring_inputs.period_bounds(year, 0)
+    _start, _end, months = score_facts.period_bounds(year, 0)
     return score_periods(year=year, periods=[*months, 0], now=now)
 
 
@@ -82,9 +82,9 @@ def score_periods(
         candidates = candidates.filter(pk__in=[v.pk for v in villages])
     scope = candidates.values("pk")  # (a subquery for the inputs: no list of ids)
     candidates = list(candidates.order_by("pk"))
-    specs = scoring_inputs.indicators_by_village(candidates, year, scope=scope)
+    specs = score_facts.indicators_by_village(candidates, year, scope=scope)
     signatures = {v: _signature(s) for v, s in specs.items()}
-    facts = scoring_inputs.facts_for_periods(candidates, year, periods, scope=scope)
+    facts = score_facts.facts_for_periods(candidates, year, periods, scope=scope)
     existing = {
         (v, m): (pk, total, max_total, vetoed, digest, stale)
         for v, m, pk, total, max_total, vetoed, digest, stale in (
@@ -162,6 +162,8 @@ _COPY = (
     "COPY demonstration_belt_villagescore (village_id, year, month, total, max_total, vetoed, "
     "facts, digest, stale, computed_at) FROM STDIN"
 )
+
+
 _UPDATE = """
 UPDATE demonstration_belt_villagescore s
 SET total = x.t, max_total = x.mt, vetoed = x.ve, facts = x.f::jsonb, digest = x.d,
@@ -232,34 +234,6 @@ def _write_scores(year: int, created: list, changed: list, now: dt.datetime) -> 
                 _UPDATE,
                 {"now": now, "pk": pk, "t": t, "mt": mt, "ve": ve, "f": f, "d": d},
             )
-
-
-def breakdowns(scores) -> dict[int, list[dict]]:
-    """Every line of each score: the points, the reason in words and the records behind
-    them, rendered from the stored facts with the village's indicators for the year.
-    One query for any number of scores."""
-    scores = list(scores)
-    wanted = {(s.village_id, s.year) for s in scores}
-    specs: dict[tuple[int, int], list] = {}
-    for key in wanted:
-        specs[key] = []
-    for indicator in Indicator.objects.filter(
-        agreement__kind=Agreement.Kind.CREATION,
-        agreement__village_id__in={v for v, _y in wanted},
-        agreement__year__in={y for _v, y in wanted},
-    ).select_related("agreement"):
-        key = (indicator.agreement.village_id, indicator.agreement.year)
-        if key in specs:
-            specs[key].append(scoring_inputs.spec_of(indicator))
-    return {
-        s.pk: [
-            line.as_dict()
-            for line in scoring.score(
-                specs[(s.village_id, s.year)], scoring.facts_from_json(s.facts)
-            ).lines
-        ]
-        for s in scores
-    }
 
 
 def scores_find_stale() -> int:

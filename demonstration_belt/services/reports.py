@@ -1,38 +1,29 @@
-"""Writes with rules for the belt: the monthly report workflow, evidence, tracked items."""
+"""TODO docstring."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from demonstration_belt.models import (
-    CreationPlan,
     Evidence,
-    Finding,
     MonthlyReport,
     ReportEvent,
     ReportItem,
     ReportStatus,
-    Suggestion,
     Target,
-    TrackedStatus,
 )
+from demonstration_belt.selectors import report_due_on, report_submitter_id
 from jinhu.core import clock, periods, upload_fields
 from jinhu.core.history import audit_actor
 from jinhu.core.periods import Month
 from villages.models import Village
 from villages.selectors import display_name
-
-
-def report_due_on(year: int, month: int) -> dt.date:
-    """A month's report is due on day JINHU_REPORT_DUE_DAY of the following month."""
-    return periods.report_deadline(Month(year, month), settings.JINHU_REPORT_DUE_DAY)
 
 
 def _targets_for(village: Village, year: int, month: int):
@@ -144,18 +135,8 @@ def _transition(
     return report
 
 
-def report_submitter_id(report: MonthlyReport) -> int | None:
-    """Who submitted the report last (the two-person rule: they do not approve it)."""
-    return (
-        report.events.filter(action=ReportEvent.Action.SUBMIT)
-        .order_by("-at", "-pk")
-        .values_list("actor_id", flat=True)
-        .first()
-    )
-
-
 def _mark_scores_stale(report: MonthlyReport) -> None:
-    from demonstration_belt.scoring_services import scores_mark_stale
+    from demonstration_belt.services.scores import scores_mark_stale
 
     scores_mark_stale(village_id=report.village_id, year=report.year, month=report.month)
 
@@ -276,99 +257,3 @@ def evidence_add(
         # The same file committed by a concurrent request a moment ago: that one counts.
         return Evidence.objects.get(report=report, sha256=digest)
     return evidence
-
-
-# ---------------------------------------------------------------------------
-# Tracked items: findings, follow-ups, suggestions
-# ---------------------------------------------------------------------------
-FINDING_FLOW = {
-    TrackedStatus.OPEN: (TrackedStatus.IN_PROGRESS, TrackedStatus.RECHECK),
-    TrackedStatus.IN_PROGRESS: (TrackedStatus.RECHECK,),
-    TrackedStatus.RECHECK: (TrackedStatus.CLOSED, TrackedStatus.IN_PROGRESS),
-    TrackedStatus.CLOSED: (),
-}
-
-
-@transaction.atomic
-def finding_advance(
-    *, actor, finding: Finding, to: str, rectification: str = "", evidence=None
-) -> Finding:
-    """Open → rectifying → re-check (回头看) → closed; a failed re-check goes back."""
-    if to not in FINDING_FLOW[finding.status]:
-        raise ValidationError(_("不能从“%(a)s”变为该状态。") % {"a": finding.get_status_display()})
-    closing = to == TrackedStatus.CLOSED or (
-        finding.status == TrackedStatus.RECHECK and to == TrackedStatus.IN_PROGRESS
-    )
-    perm = "demonstration_belt.recheck" if closing else "demonstration_belt.rectify"
-    if not actor.has_perm(perm, finding):
-        raise PermissionDenied(_("您无权执行此操作。"))
-    if to == TrackedStatus.RECHECK and not (rectification or finding.rectification).strip():
-        raise ValidationError({"rectification": _("请先填写整改情况。")})
-    if rectification:
-        finding.rectification = rectification.strip()
-    if evidence is not None:
-        checked = upload_fields.accepted(evidence, upload_fields.DOCUMENT)
-        finding.evidence = upload_fields.as_file(checked, evidence.name)
-    today = clock.today()
-    if finding.status == TrackedStatus.RECHECK:
-        finding.rechecked_on = today
-    if to == TrackedStatus.CLOSED:
-        finding.closed_on = today
-    finding.status = to
-    with audit_actor(actor):
-        finding.save()
-    return finding
-
-
-@transaction.atomic
-def suggestion_update(
-    *, actor, suggestion: Suggestion, status: str, reply: str = "", decline_reason: str = ""
-) -> Suggestion:
-    if not actor.has_perm("demonstration_belt.handle_suggestion", suggestion):
-        raise PermissionDenied(_("您无权处理该建议。"))
-    suggestion.status = status
-    suggestion.reply = reply.strip() or suggestion.reply
-    suggestion.decline_reason = decline_reason.strip()
-    if status in (Suggestion.Status.DONE, Suggestion.Status.DECLINED):
-        if not suggestion.reply:
-            raise ValidationError({"reply": _("办结或不予采纳时请填写答复。")})
-        suggestion.closed_on = suggestion.closed_on or clock.today()
-    else:
-        suggestion.closed_on = None
-    suggestion.full_clean()
-    with audit_actor(actor):
-        suggestion.save()
-    return suggestion
-
-
-def plan_for(village: Village, year: int) -> CreationPlan | None:
-    return CreationPlan.objects.filter(village=village, year=year).first()
-
-
-# ---------------------------------------------------------------------------
-# Recording the belt's working records
-# ---------------------------------------------------------------------------
-RECORD_PERMS = {
-    "PartyDayActivity": "demonstration_belt.handle_suggestion",  # the village or staff
-    "Suggestion": "demonstration_belt.handle_suggestion",
-    "Finding": "demonstration_belt.recheck",  # found by staff or the instructor
-}
-
-
-@transaction.atomic
-def record_create(*, actor, form):
-    """Save a validated record form after checking the actor may write for its village."""
-    instance = form.instance
-    perm = RECORD_PERMS[type(instance).__name__]
-    if not actor.has_perm(perm, instance):
-        raise PermissionDenied(_("您无权为该村登记此记录。"))
-    with audit_actor(actor):
-        return form.save()
-
-
-@transaction.atomic
-def meeting_create(*, actor, form):
-    if not actor.has_perm("demonstration_belt.manage_plans", None):
-        raise PermissionDenied(_("只有街道工作人员可以登记会议活动。"))
-    with audit_actor(actor):
-        return form.save()

@@ -1,4 +1,5 @@
-"""Scores, dashboards, the bulletin, proposals and the 约谈 records."""
+"""Scores: the dashboard, the headline figures, a village's score page (with reviewer
+scores), the bulletin, and award proposals and 约谈."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from demonstration_belt import dashboard, exports, scoring_services, selectors, services
+from demonstration_belt import exports, selectors
 from demonstration_belt.models import (
     Admonishment,
     Indicator,
@@ -22,6 +23,7 @@ from demonstration_belt.models import (
     ReviewerScoreEntry,
     VillageScore,
 )
+from demonstration_belt.services import scores
 from jinhu.core import clock, params, periods, tabular
 from jinhu.core.forms import refusal_as_message
 from villages.models import Village, sees_all_villages
@@ -48,29 +50,29 @@ def board(request: HttpRequest) -> HttpResponse:
     villages = Village.objects.for_user(request.user).active()
     # The charts show the belt (or, for someone outside it, their own villages): one
     # screen stays readable, and its cost does not grow with the city.
-    focus = dashboard.focus_villages(villages)
+    focus = selectors.focus_villages(villages)
     focus_ids = {v.pk for v in focus}
-    rows = dashboard.scoreboard(villages, year, month, details_for=focus_ids)
+    rows = selectors.scoreboard(villages, year, month, details_for=focus_ids)
     charts = {
-        "trend": dashboard.trend(focus, year),
-        "radar": dashboard.radar([r for r in rows if r["score"].village_id in focus_ids]),
-        "heatmap": dashboard.heatmap(focus, year, month),
+        "trend": selectors.trend(focus, year),
+        "radar": selectors.radar([r for r in rows if r["score"].village_id in focus_ids]),
+        "heatmap": selectors.heatmap(focus, year, month),
     }
-    economy = dashboard.headline_figures(villages, year)
-    shown = [r for r in rows if r["rank"] <= dashboard.TOP or r["in_belt"]]
+    economy = selectors.headline_figures(villages, year)
+    shown = [r for r in rows if r["rank"] <= selectors.TOP or r["in_belt"]]
     return render(
         request,
         "belt/dashboard.html",
         {
-            "ranked": dashboard.standings(year, month)[2],
+            "ranked": selectors.standings(year, month)[2],
             "year": year,
             "month": month,
-            "provisional": dashboard.is_provisional(year, month),
-            "deadline": services.report_due_on(year, month or 12),
+            "provisional": selectors.is_provisional(year, month),
+            "deadline": selectors.report_due_on(year, month or 12),
             "scope": scope_label(request.user, villages),
             "rows": shown,
             "charts": charts,
-            "open": dashboard.open_items(villages),
+            "open": selectors.open_items(villages),
             "economy": economy,
             "months": range(0, 13),
         },
@@ -86,7 +88,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         "belt/figures.html",
         {
             "year": year,
-            "figures": dashboard.headline_figures(villages, year),
+            "figures": selectors.headline_figures(villages, year),
             "scope": scope_label(request.user, villages),
         },
     )
@@ -99,10 +101,11 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
     year, month = _period(request)
     score = VillageScore.objects.filter(village=village, year=year, month=month).first()
     reviewer = {}
+    lines = selectors.breakdown_of(score) if score else []
     if score:
         rows = (
             ReviewerScore.objects.for_user(request.user)
-            .filter(indicator_id__in=[line["indicator"] for line in score.breakdown], month=month)
+            .filter(indicator_id__in=[line["indicator"] for line in lines], month=month)
             .select_related("scored_by__profile", "approved_by__profile")
             .prefetch_related(
                 Prefetch(
@@ -122,7 +125,7 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
         )
         try:
             if request.POST.get("action") == "approve":
-                scoring_services.reviewer_score_approve(
+                scores.reviewer_score_approve(
                     actor=request.user,
                     reviewer_score=get_object_or_404(
                         ReviewerScore.objects.for_user(request.user),
@@ -132,14 +135,14 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
                     seen_entry=params.object_id(request.POST, "entry"),
                 )
             else:
-                scoring_services.reviewer_score_enter(
+                scores.reviewer_score_enter(
                     actor=request.user,
                     indicator=indicator,
                     month=month,
                     score=Decimal(request.POST.get("score", "")),
                     reason=request.POST.get("reason", ""),
                 )
-            scoring_services.score_period(year=year, month=month, villages=[village])
+            scores.score_period(year=year, month=month, villages=[village])
         except (ValidationError, PermissionDenied, InvalidOperation) as error:
             refusal_as_message(request, error, default=_("评分不正确"))
         else:
@@ -153,6 +156,7 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
             "year": year,
             "month": month,
             "score": score,
+            "lines": lines,
             "reviewer": reviewer,
             "can_review": can_review,
             "can_approve": sees_all_villages(request.user),
@@ -163,8 +167,8 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
                 "inspection"
             ),
             "months": range(0, 13),
-            "provisional": dashboard.is_provisional(year, month),
-            "deadline": services.report_due_on(year, month or 12),
+            "provisional": selectors.is_provisional(year, month),
+            "deadline": selectors.report_due_on(year, month or 12),
         },
     )
 
@@ -174,7 +178,7 @@ def bulletin(request: HttpRequest) -> HttpResponse:
     """The monthly bulletin (通报): ranking, highlights, problems; print or Excel."""
     year, month = _period(request)
     villages = Village.objects.for_user(request.user).active()
-    rows = dashboard.scoreboard(villages, year, month)
+    rows = selectors.scoreboard(villages, year, month)
     if fmt := tabular.export_format(request):
         name = f"{year}年{month}月示范带考核通报" if month else f"{year}年度示范带考核"
         sheets = exports.bulletin_sheets(rows)
@@ -195,9 +199,9 @@ def bulletin(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "highlights": rows[:3],
             "problems": problems[:10],
-            "open": dashboard.open_items(villages),
-            "provisional": dashboard.is_provisional(year, month),
-            "deadline": services.report_due_on(year, month or 12),
+            "open": selectors.open_items(villages),
+            "provisional": selectors.is_provisional(year, month),
+            "deadline": selectors.report_due_on(year, month or 12),
             "scope": scope_label(request.user, villages),
         },
     )
@@ -217,7 +221,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
                     x.strip() for x in request.POST.get("items", "").splitlines() if x.strip()
                 ]
                 deadline = dt.date.fromisoformat(request.POST.get("deadline", ""))
-                scoring_services.admonishment_record(
+                scores.admonishment_record(
                     actor=request.user,
                     proposal=proposal,
                     held_on=dt.date.fromisoformat(request.POST.get("held_on", "")),
@@ -230,7 +234,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
                     ],
                 )
             else:
-                scoring_services.proposal_decide(
+                scores.proposal_decide(
                     actor=request.user,
                     proposal=proposal,
                     confirm=request.POST.get("action") == "confirm",

@@ -1,0 +1,1 @@
+"""Pure code of the belt: how a village is scored against its agreement. No Django."""

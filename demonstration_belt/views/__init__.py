@@ -1,0 +1,1 @@
+"""The belt's pages, a module per area."""
