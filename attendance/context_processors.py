@@ -1,8 +1,8 @@
 from django.http import HttpRequest
 
-from attendance.services.holidays import missing_next_year
+from attendance.selectors import missing_next_year
 from jinhu.core import clock
-from villages.models import sees_all_villages
+from villages.selectors import sees_all_villages
 
 
 def holiday_banner(request: HttpRequest) -> dict:

@@ -6,7 +6,7 @@ from attendance.models.devices import DeviceKind
 from attendance.models.rosters import DutyKind, Part, Weekday
 from jinhu.core.forms import StyledFormMixin
 from jinhu.core.upload_fields import TEXT, UploadField
-from villages.models import Cadre, Village
+from villages.selectors import Cadre, Village
 
 
 class HolidayScheduleForm(StyledFormMixin, forms.Form):

@@ -11,14 +11,81 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Exists, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
 
-from attendance.core import workdays
-from attendance.models import AbsenceReport, DutySlot
+from attendance.core import schedule, workdays
+from attendance.models import (
+    COMPLIANT_STATES,
+    JUDGED_STATES,
+    AbsenceReport,
+    DutyLogEntry,
+    DutyRules,
+    DutySlot,
+    DutyTally,
+    HolidayArrangement,
+    HolidayOverride,
+    PatrolFinding,
+    RosterOverride,
+    RotationEntry,
+    SlotOutcome,
+)
 from attendance.models.absences import AbsenceKind
-from attendance.services.rosters import day_info_for, duty_rules_for, schedule_compute
 from jinhu.core import clock
-from villages.models import CadrePosition, Village
+from villages.selectors import CadrePosition, Village
+
+#: how far ahead duty slots are kept materialised (extended nightly)
+HORIZON_DAYS = 56
+
+
+# ---------------------------------------------------------------------------
+# Reading the inputs
+# ---------------------------------------------------------------------------
+def duty_rules_for(village: Village) -> DutyRules:
+    """The village's duty rules, or the defaults (unsaved) when it has never set any."""
+    return DutyRules.objects.filter(village=village).first() or DutyRules(village=village)
+
+
+def holiday_overrides(village: Village, start: dt.date, end: dt.date) -> dict:
+    """{date: (is_workday, name)}; a village's own decision beats the sub-district's."""
+    rows = HolidayOverride.objects.filter(
+        Q(village=village) | Q(village__isnull=True), day__gte=start, day__lte=end
+    ).order_by("village_id")  # NULLs (sub-district) first, village rows overwrite them
+    decided: dict[dt.date, tuple[bool, str]] = {}
+    for row in rows:
+        if row.village_id is None and row.day in decided:
+            continue
+        decided[row.day] = (row.is_workday, row.name)
+    return decided
+
+
+def day_info_for(village: Village, start: dt.date, end: dt.date):
+    decided = holiday_overrides(village, start, end)
+    return lambda day: workdays.day_info(day, decided)
+
+
+def schedule_compute(village: Village, start: dt.date, end: dt.date) -> list[schedule.Slot]:
+    """The final schedule from rotation and overrides, straight from the source rows."""
+    rotation = [
+        e.as_input()
+        for e in RotationEntry.objects.filter(village=village, valid_from__lte=end).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=start)
+        )
+    ]
+    overrides = [
+        o.as_input()
+        for o in RosterOverride.objects.filter(
+            village=village, day__gte=start, day__lte=end
+        ).order_by("created_at", "pk")
+    ]
+    return schedule.compute_slots(
+        start,
+        end,
+        rules=duty_rules_for(village).as_input(),
+        rotation=rotation,
+        overrides=overrides,
+        day_info=day_info_for(village, start, end),
+    )
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -202,3 +269,83 @@ def serial_gaps(device, *, since=None, limit: int = 20) -> list[tuple[int, int]]
     )
     gaps = [(a + 1, b - 1) for a, b in itertools.pairwise(serials) if b - a > 1]
     return gaps[-limit:]
+
+
+# ---------------------------------------------------------------------------
+# For the belt's scores and dashboards (``scope``: village ids, or a subquery of them)
+# ---------------------------------------------------------------------------
+def compliance_by_village_day(scope, start: dt.date, end: dt.date) -> list[tuple]:
+    """(village id, day, judged slots, compliant slots) for every judged day, one query."""
+    return list(
+        SlotOutcome.objects.filter(
+            village__in=scope, day__gte=start, day__lte=end, state__in=JUDGED_STATES
+        )
+        .values_list("village_id", "day")
+        .annotate(judged=Count("pk"), compliant=Count("pk", filter=Q(state__in=COMPLIANT_STATES)))
+    )
+
+
+def dutylog_totals(scope, year: int) -> dict:
+    """The duty log's totals (visitors, matters, disputes) over ``scope`` for ``year``."""
+    return DutyLogEntry.objects.filter(village__in=scope, day__year=year).totals()
+
+
+def duty_tallies(scope, year: int) -> QuerySet:
+    """(village id, month, judged, compliant) per month, kept up to date by the judge."""
+    return DutyTally.objects.filter(village_id__in=scope, year=year).values_list(
+        "village_id", "month", "judged", "compliant"
+    )
+
+
+def service_by_month(scope, start: dt.date, end: dt.date) -> QuerySet:
+    """(village id, month, visitors, matters, disputes) from the duty log, per month."""
+    return (
+        DutyLogEntry.objects.filter(village_id__in=scope, day__gte=start, day__lte=end)
+        .annotate(m=ExtractMonth("day"))
+        .values("village_id", "m")
+        .annotate(
+            v=Sum("people_count"),
+            mt=Count("pk", filter=Q(kind="matter")),
+            d=Count("pk", filter=Q(kind="dispute")),
+        )
+        .values_list("village_id", "m", "v", "mt", "d")
+    )
+
+
+def patrol_findings(scope, year: int) -> QuerySet:
+    """(finding id, village id, day) of the year's patrol findings."""
+    return PatrolFinding.objects.filter(village_id__in=scope, day__year=year).values_list(
+        "pk", "village_id", "day"
+    )
+
+
+def tally_changed_after(*, village, year, after, month=None) -> Exists:
+    """An ``Exists`` for "a duty tally of this village and year (and month) changed after
+    ``after``": arguments are ``OuterRef``s of the caller's query (late attendance data
+    makes a score stale; the duty system knows nothing of scores)."""
+    changed = DutyTally.objects.filter(village_id=village, year=year, changed_at__gt=after)
+    if month is not None:
+        changed = changed.filter(month=month)
+    return Exists(changed)
+
+
+# ---------------------------------------------------------------------------
+# The holiday calendar
+# ---------------------------------------------------------------------------
+def unconfirmed_years(years) -> list[int]:
+    """Years neither the package covers nor staff confirmed (HolidayArrangement)."""
+    missing = sorted({y for y in years if not workdays.year_is_covered(y)})
+    if not missing:
+        return []
+    confirmed = set(
+        HolidayArrangement.objects.filter(year__in=missing).values_list("year", flat=True)
+    )
+    return [y for y in missing if y not in confirmed]
+
+
+def missing_next_year(today: dt.date) -> int | None:
+    """From December: next year, if neither the package nor staff have its schedule."""
+    if today.month != 12:
+        return None
+    year = today.year + 1
+    return year if unconfirmed_years({year}) else None

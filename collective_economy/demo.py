@@ -32,7 +32,7 @@ from collective_economy.models import (
     Thresholds,
 )
 from jinhu.core import clock
-from villages.models import Village
+from villages.selectors import Village
 
 BELT = {"hongqiao", "yongfeng", "jiyun", "qiaotou", "ruihu", "hupan", "jinxi"}
 #: weak villages in the year two years ago (offset 0) and last year (offset 1)

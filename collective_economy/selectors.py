@@ -1,4 +1,5 @@
-"""Read models of the collective economy (figures per village and year)."""
+"""The collective economy's read API: figures per village and year, 消薄 status and
+projections, per-capita comparisons (``Comparison``, ``compare_per_capita``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,18 @@ from decimal import Decimal
 from django.db.models import Max, Sum
 
 from collective_economy.core import economy
+from collective_economy.core.economy import Comparison, compare_per_capita
 from collective_economy.models import AnnualAccount, MonthlyAccount, Thresholds
+
+__all__ = [
+    "Comparison",
+    "VillageYear",
+    "compare_per_capita",
+    "income_by_source",
+    "lines_for",
+    "per_capita",
+    "village_years",
+]
 
 
 def lines_for(year: int) -> economy.Lines:

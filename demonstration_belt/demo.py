@@ -38,7 +38,7 @@ from demonstration_belt.models import (
 )
 from demonstration_belt.selectors import report_due_on
 from jinhu.core import clock, periods
-from villages.models import CadrePosition, Village
+from villages.selectors import CadrePosition, Village
 
 BELT_CODES = ["hongqiao", "yongfeng", "jiyun", "qiaotou", "ruihu", "hupan", "jinxi"]
 FEATURES = {
@@ -278,7 +278,7 @@ def _reports(village, today, staff, instructor) -> None:
     """Approved reports for past months; last month's varies by village."""
     if MonthlyReport.objects.filter(village=village).exists():
         return
-    from villages.models import VillageAssignment
+    from villages.selectors import VillageAssignment
 
     secretary_user = VillageAssignment.objects.filter(village=village, role="secretary").first()
     if secretary_user is None:

@@ -14,16 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q
 
-from attendance.models import (
-    COMPLIANT_STATES,
-    JUDGED_STATES,
-    DutyLogEntry,
-    SlotOutcome,
-)
+from attendance import selectors as attendance_selectors
 from collective_economy import selectors as economy_selectors
-from collective_economy.core import economy
 from demonstration_belt.core import scoring
 from demonstration_belt.models import (
     Agreement,
@@ -40,7 +33,7 @@ from demonstration_belt.models import (
 )
 from jinhu.core import clock, periods
 from jinhu.core.periods import Month
-from villages.models import Role, Village, role_of, sees_all_villages
+from villages.selectors import Role, Village, role_of, sees_all_villages
 
 
 @dataclass
@@ -183,7 +176,7 @@ def late_reports(user, today: dt.date | None = None, months: int = 3) -> list[La
 @dataclass
 class IncomeComparison:
     year: int
-    comparison: economy.Comparison
+    comparison: economy_selectors.Comparison
     belt_count: int
     others_count: int
 
@@ -200,7 +193,7 @@ def belt_income_comparison(years: list[int], villages) -> list[IncomeComparison]
     out = []
     for year in years:
         per_village = economy_selectors.per_capita(villages, year)
-        comparison = economy.compare_per_capita(per_village, members)
+        comparison = economy_selectors.compare_per_capita(per_village, members)
         out.append(
             IncomeComparison(
                 year,
@@ -406,12 +399,8 @@ def heatmap(villages, year: int, month: int) -> dict:
     names = [v.name for v in villages]
     index = {v.pk: i for i, v in enumerate(villages)}
     cells = []
-    for village_id, day, judged, compliant in (
-        SlotOutcome.objects.filter(
-            village__in=villages, day__gte=start, day__lte=end, state__in=JUDGED_STATES
-        )
-        .values_list("village_id", "day")
-        .annotate(judged=Count("pk"), compliant=Count("pk", filter=Q(state__in=COMPLIANT_STATES)))
+    for village_id, day, judged, compliant in attendance_selectors.compliance_by_village_day(
+        villages, start, end
     ):
         cells.append([day.day - 1, index[village_id], round(compliant * 100 / judged)])
     days = [f"{d}日" for d in range(1, (end - start).days + 2)]
@@ -435,7 +424,7 @@ def headline_figures(villages, year: int) -> dict:
     from demonstration_belt.selectors import belt_income_comparison
     from villages.selectors import compare_terms
 
-    duty = DutyLogEntry.objects.filter(village__in=villages, day__year=year).totals()
+    duty = attendance_selectors.dutylog_totals(villages, year)
     rows = economy_selectors.village_years(list(villages), year)
     comparison = belt_income_comparison([year - 1], villages)[0]
     return {

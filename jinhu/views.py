@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from demonstration_belt.selectors import todo_for
-from villages.models import Role, Village, role_of
+from villages.selectors import Role, Village, role_of
 
 log = logging.getLogger(__name__)
 

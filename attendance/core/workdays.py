@@ -71,16 +71,3 @@ def day_info(day: dt.date, overrides: dict[dt.date, tuple[bool, str]] | None = N
 def year_is_covered(year: int) -> bool:
     """Whether the package carries the official arrangement for ``year``."""
     return official(dt.date(year, 6, 1)).confirmed
-
-
-def unconfirmed_years(years) -> list[int]:
-    """Years neither the package covers nor staff confirmed (HolidayArrangement)."""
-    from attendance.models import HolidayArrangement
-
-    missing = sorted({y for y in years if not year_is_covered(y)})
-    if not missing:
-        return []
-    confirmed = set(
-        HolidayArrangement.objects.filter(year__in=missing).values_list("year", flat=True)
-    )
-    return [y for y in missing if y not in confirmed]

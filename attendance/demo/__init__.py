@@ -28,9 +28,10 @@ from attendance.models import (
 from attendance.models.absences import ApprovalLevel
 from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.models.dutylog import EntryKind, MatterType, Outcome
-from attendance.services.rosters import HORIZON_DAYS, slots_materialize
+from attendance.selectors import HORIZON_DAYS
+from attendance.services.rosters import slots_materialize
 from jinhu.core import clock
-from villages.models import Cadre, CadrePosition, Village
+from villages.selectors import Cadre, CadrePosition, Village
 
 ROTATION_START = dt.date(2025, 11, 3)
 HISTORY_DAYS = 60  # materialised past slots, for a month or two of attendance
@@ -357,7 +358,8 @@ def _showcase(villages: list[Village], secretaries: dict, today: dt.date) -> Non
             )
     # Demo overrides are created relative to today; skip if any exist.
     if not RosterOverride.objects.filter(village=village).exists():
-        from attendance.services.rosters import days_swap, schedule_compute
+        from attendance.selectors import schedule_compute
+        from attendance.services.rosters import days_swap
 
         week = [today + dt.timedelta(days=n) for n in range(1, 10)]
         workday_slots = [

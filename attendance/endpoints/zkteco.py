@@ -16,7 +16,7 @@ from attendance.endpoints.admission import (
     store,
     text,
 )
-from attendance.models import Device, Protocol
+from attendance.models import Protocol
 from attendance.services import devices as device_services
 from attendance.services import liveness
 from attendance.services.ingest.store import clock_offset_of
@@ -93,10 +93,7 @@ def iclock_cdata(request: HttpRequest) -> HttpResponse:
                 encoding=encoding,
                 clock_offset=offset,
             )
-            stamp = request.GET.get("Stamp")
-            if stamp and device.stamps.get(table) != stamp:
-                device.stamps = {**device.stamps, table: stamp[:20]}
-                Device.objects.filter(pk=device.pk).update(stamps=device.stamps)
+            device_services.stamp_note(device, table, request.GET.get("Stamp", ""))
     except DatabaseError:
         log.exception("could not store a ZKTeco upload; the device will resend")
         return text("ERROR: storage unavailable, retry later", 500)
@@ -115,9 +112,7 @@ def _handshake(request: HttpRequest) -> HttpResponse:
             answer = text("OK")
         return refuse(request, admission, protocol=Protocol.ZK, answer=answer)
     device = admission.device
-    push_version = request.GET.get("pushver", "")[:16]
-    if push_version and push_version != device.push_version:
-        Device.objects.filter(pk=device.pk).update(push_version=push_version)
+    device_services.push_version_note(device, request.GET.get("pushver", ""))
     liveness.seen(device.pk)
     if request.GET.get("options") != "all":
         return text("OK")

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import Cadre, Role, ScopedQuerySet, Village
+from villages.selectors import Cadre, Role, ScopedQuerySet, Village
 
 
 class AbsenceKind(models.TextChoices):

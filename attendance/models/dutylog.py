@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import Cadre, ScopedQuerySet, Village
+from villages.selectors import Cadre, ScopedQuerySet, Village
 
 
 class EntryKind(models.TextChoices):

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models.devices import Device, DeviceScopedQuerySet
-from villages.models import Cadre, ScopedQuerySet, Village
+from villages.selectors import Cadre, ScopedQuerySet, Village
 
 
 class Protocol(models.TextChoices):

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models.rosters import DutySlot
-from villages.models import Cadre, ScopedQuerySet, Village
+from villages.selectors import Cadre, ScopedQuerySet, Village
 
 
 class OutcomeState(models.TextChoices):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jinhu.core.upload_fields import PhotoField
-from villages.models import Cadre, ScopedQuerySet, Village
+from villages.selectors import Cadre, ScopedQuerySet, Village
 
 
 class PatrolMethod(models.TextChoices):

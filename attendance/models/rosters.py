@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from attendance.core import schedule
-from villages.models import Cadre, ScopedQuerySet, Village
+from villages.selectors import Cadre, ScopedQuerySet, Village
 
 
 class Part(models.TextChoices):

@@ -14,7 +14,7 @@ from attendance.models.absences import LEVEL_ORDER, ApprovalLevel
 from attendance.services.rosters import public_cache_bump
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
-from villages.models import Cadre, CadrePosition, Role, VillageAssignment, sees_all_villages
+from villages.selectors import Cadre, CadrePosition, Role, VillageAssignment, sees_all_villages
 
 #: used when no tier is configured at all (the example in the duty rules)
 DEFAULT_LEVELS = (

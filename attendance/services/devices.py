@@ -36,7 +36,7 @@ from attendance.services.ingest.store import parse_later
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
 from jinhu.core.redact import token_digest
-from villages.models import Cadre, Village, sees_all_villages
+from villages.selectors import Cadre, Village, sees_all_villages
 
 COMMAND_TTL = dt.timedelta(hours=24)
 
@@ -511,6 +511,23 @@ def _note_attlog_count(device: Device, value: str) -> None:
     elif previous != count:
         Device.objects.filter(pk=device.pk).update(last_attlog_count=count)
     device.last_attlog_count = count
+
+
+def stamp_note(device: Device, table: str, stamp: str) -> None:
+    """Remember the last stamp a clock sent for a table (ATTLOG, OPERLOG, …): the
+    handshake hands it back so that the clock resumes after it, not from the start.
+    Runs inside the upload's transaction, so the stamp moves only with the stored data."""
+    if stamp and device.stamps.get(table) != stamp:
+        device.stamps = {**device.stamps, table: stamp[:20]}
+        Device.objects.filter(pk=device.pk).update(stamps=device.stamps)
+
+
+def push_version_note(device: Device, push_version: str) -> None:
+    """Remember the PUSH protocol version a clock announced at its handshake."""
+    push_version = push_version[:16]
+    if push_version and push_version != device.push_version:
+        device.push_version = push_version
+        Device.objects.filter(pk=device.pk).update(push_version=push_version)
 
 
 def note_info(device: Device, info: str) -> None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from attendance.models import DutyHandover, DutyLogEntry
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
-from villages.models import Cadre, Village
+from villages.selectors import Cadre, Village
 
 
 def _check(actor, village: Village, cadres: list[Cadre]) -> None:

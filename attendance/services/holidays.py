@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 
 from attendance.core import workdays
 from attendance.models import HolidayArrangement, HolidayOverride
+from attendance.selectors import HORIZON_DAYS
 from attendance.services.outcomes import outcomes_mark
-from attendance.services.rosters import HORIZON_DAYS, slots_materialize
+from attendance.services.rosters import slots_materialize
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
-from villages.models import Village, sees_all_villages
+from villages.selectors import Village, sees_all_villages
 
 #: how a line says "a day off" or "a working day" (file or form)
 OFF_WORDS = {"休", "休息", "放假", "假", "节假日", "holiday", "off"}
@@ -150,14 +151,6 @@ def _follow(changed: set[dt.date], end: dt.date) -> None:
             slots_materialize(village=village, start=first, end=last)
         if past:
             outcomes_mark({village.pk: past})
-
-
-def missing_next_year(today: dt.date) -> int | None:
-    """From December: next year, if neither the package nor staff have its schedule."""
-    if today.month != 12:
-        return None
-    year = today.year + 1
-    return year if workdays.unconfirmed_years({year}) else None
 
 
 def schedule_of(year: int) -> list[workdays.DayInfo]:

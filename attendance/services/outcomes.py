@@ -26,12 +26,12 @@ from attendance.models import (
     SlotOutcome,
 )
 from attendance.models.devices import DeviceKind, DeviceStatus
+from attendance.selectors import duty_rules_for
 from attendance.services import liveness
-from attendance.services.rosters import duty_rules_for
 from attendance.services.tallies import tallies_refresh
 from jinhu.core import clock, queue
 from jinhu.core.history import audit_actor
-from villages.models import Village, sees_all_villages
+from villages.selectors import Village, sees_all_villages
 
 OUTCOME_FIELDS = (
     "state",

@@ -11,71 +11,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from attendance.core import schedule, workdays
+from attendance.core import schedule
 from attendance.models import (
-    DutyRules,
     DutySlot,
-    HolidayOverride,
     RosterOverride,
     RotationEntry,
 )
+from attendance.selectors import HORIZON_DAYS, schedule_compute
 from attendance.services import pagecache
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
-from villages.models import Cadre, Village
-
-#: how far ahead duty slots are kept materialised (extended nightly)
-HORIZON_DAYS = 56
-
-
-# ---------------------------------------------------------------------------
-# Reading the inputs
-# ---------------------------------------------------------------------------
-def duty_rules_for(village: Village) -> DutyRules:
-    rules_row, _created = DutyRules.objects.get_or_create(village=village)
-    return rules_row
-
-
-def holiday_overrides(village: Village, start: dt.date, end: dt.date) -> dict:
-    """{date: (is_workday, name)}; a village's own decision beats the sub-district's."""
-    rows = HolidayOverride.objects.filter(
-        Q(village=village) | Q(village__isnull=True), day__gte=start, day__lte=end
-    ).order_by("village_id")  # NULLs (sub-district) first, village rows overwrite them
-    decided: dict[dt.date, tuple[bool, str]] = {}
-    for row in rows:
-        if row.village_id is None and row.day in decided:
-            continue
-        decided[row.day] = (row.is_workday, row.name)
-    return decided
-
-
-def day_info_for(village: Village, start: dt.date, end: dt.date):
-    decided = holiday_overrides(village, start, end)
-    return lambda day: workdays.day_info(day, decided)
-
-
-def schedule_compute(village: Village, start: dt.date, end: dt.date) -> list[schedule.Slot]:
-    """The final schedule from rotation and overrides, straight from the source rows."""
-    rotation = [
-        e.as_input()
-        for e in RotationEntry.objects.filter(village=village, valid_from__lte=end).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=start)
-        )
-    ]
-    overrides = [
-        o.as_input()
-        for o in RosterOverride.objects.filter(
-            village=village, day__gte=start, day__lte=end
-        ).order_by("created_at", "pk")
-    ]
-    return schedule.compute_slots(
-        start,
-        end,
-        rules=duty_rules_for(village).as_input(),
-        rotation=rotation,
-        overrides=overrides,
-        day_info=day_info_for(village, start, end),
-    )
+from villages.selectors import Cadre, Village
 
 
 # ---------------------------------------------------------------------------

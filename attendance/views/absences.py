@@ -17,7 +17,7 @@ from attendance.models import (
 )
 from attendance.services import absences as absence_services
 from jinhu.core.forms import apply_errors
-from villages.models import Cadre, sees_all_villages
+from villages.selectors import Cadre, sees_all_villages
 
 
 # ---------------------------------------------------------------------------

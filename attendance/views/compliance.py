@@ -31,7 +31,7 @@ from jinhu.core import clock, params, periods
 from jinhu.core.forms import errors_as_messages, refusal_as_message
 from jinhu.core.periods import Month
 from villages import selectors as village_selectors
-from villages.models import Cadre, Village, sees_all_villages
+from villages.selectors import Cadre, Village, sees_all_villages
 
 
 def _month(request: HttpRequest) -> Month:

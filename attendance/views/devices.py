@@ -28,7 +28,7 @@ from attendance.services import devices as device_services
 from attendance.services import liveness
 from jinhu.core import clock
 from jinhu.core.forms import apply_errors, refusal_as_message
-from villages.models import Cadre, sees_all_villages
+from villages.selectors import Cadre, sees_all_villages
 
 SILENT_AFTER = dt.timedelta(hours=1)
 

@@ -17,7 +17,7 @@ from attendance.models import (
 from attendance.services import patrols as patrol_services
 from jinhu.core import clock
 from jinhu.core.forms import apply_errors
-from villages.models import Village, sees_all_villages
+from villages.selectors import Village, sees_all_villages
 
 
 # ---------------------------------------------------------------------------

@@ -26,10 +26,10 @@ from django.views.decorators.http import require_safe
 
 from attendance import selectors
 from attendance.models import DutySlot
+from attendance.selectors import HORIZON_DAYS
 from attendance.services import pagecache
-from attendance.services.rosters import HORIZON_DAYS
 from jinhu.core import clock
-from villages.models import Village
+from villages.selectors import Village
 
 PUBLIC_MAX_AGE = pagecache.BODY_TTL
 

@@ -24,7 +24,7 @@ from attendance.services import rosters as roster_services
 from jinhu.core import clock, params
 from jinhu.core.forms import apply_errors
 from villages import selectors as village_selectors
-from villages.models import Cadre, sees_all_villages
+from villages.selectors import Cadre, sees_all_villages
 
 
 # ---------------------------------------------------------------------------
@@ -97,8 +97,8 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             target = {"rotation": rotation_form, "swap": swap_form}.get(action, override_form)
             apply_errors(target, error)
-    slots = roster_services.schedule_compute(village, start, end)
-    day_info = roster_services.day_info_for(village, start, end)
+    slots = selectors.schedule_compute(village, start, end)
+    day_info = selectors.day_info_for(village, start, end)
     cadres = {c.pk: c for c in Cadre.objects.filter(village=village)}
     weeks: list[list[dict]] = []
     for week in range(4):
@@ -159,7 +159,7 @@ def coverage(request: HttpRequest, code: str) -> HttpResponse:
             "days": days,
             "short_days": [d for d in days if d.short],
             "shares": shares,
-            "minimum": roster_services.duty_rules_for(village).min_on_duty,
+            "minimum": selectors.duty_rules_for(village).min_on_duty,
         },
     )
 
@@ -168,7 +168,7 @@ def coverage(request: HttpRequest, code: str) -> HttpResponse:
 def holidays(request: HttpRequest) -> HttpResponse:
     """A year's holidays and 调休 make-up days; staff enter a year the package lacks."""
     today = clock.today()
-    year = params.year(request.GET, default=holiday_services.missing_next_year(today) or today.year)
+    year = params.year(request.GET, default=selectors.missing_next_year(today) or today.year)
     can_edit = sees_all_villages(request.user)
     form = forms.HolidayScheduleForm(request.POST or None, request.FILES or None)
     errors: list[str] = []

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from collective_economy.models.fields import MoneyField
-from villages.models import ScopedQuerySet, Village
+from villages.selectors import ScopedQuerySet, Village
 
 
 class Thresholds(models.Model):

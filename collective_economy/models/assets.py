@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collective_economy.models.fields import MoneyField
 from jinhu.core.upload_fields import PhotoField
-from villages.models import ScopedQuerySet, Village
+from villages.selectors import ScopedQuerySet, Village
 
 
 # ---------------------------------------------------------------------------

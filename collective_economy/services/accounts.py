@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from collective_economy.models import AnnualAccount, IncomeLine, MonthlyAccount
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
-from villages.models import Village
+from villages.selectors import Village
 
 
 def _check(actor, village: Village) -> None:

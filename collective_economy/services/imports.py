@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from collective_economy.core import importing
 from collective_economy.models import AnnualAccount, ImportJob, MonthlyAccount
 from jinhu.core import clock, queue
-from villages.models import Village
+from villages.selectors import Village
 
 
 # ---------------------------------------------------------------------------

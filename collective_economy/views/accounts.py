@@ -21,7 +21,7 @@ from collective_economy.services import accounts as account_services
 from jinhu.core import clock, params, tabular
 from jinhu.core.forms import apply_errors
 from villages import selectors as village_selectors
-from villages.models import Village
+from villages.selectors import Village
 
 
 def _year(request: HttpRequest) -> int:

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jinhu.core import clock
-from villages.models import ScopedQuerySet, Village
+from villages.selectors import ScopedQuerySet, Village
 
 
 class Dimension(models.TextChoices):

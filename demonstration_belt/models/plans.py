@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from demonstration_belt.models.belt import Dimension
 from jinhu.core.upload_fields import DocumentField
-from villages.models import Cadre, ScopedQuerySet, Village
+from villages.selectors import Cadre, ScopedQuerySet, Village
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinhu.core import clock
 from jinhu.core.upload_fields import DocumentField, PhotoField
-from villages.models import ScopedQuerySet, Village
+from villages.selectors import ScopedQuerySet, Village
 
 
 class MeetingQuerySet(ScopedQuerySet):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jinhu.core.upload_fields import DocumentField
-from villages.models import ScopedQuerySet, Village
+from villages.selectors import ScopedQuerySet, Village
 
 
 # ---------------------------------------------------------------------------

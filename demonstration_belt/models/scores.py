@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from demonstration_belt.models.records import TrackedStatus
-from villages.models import ScopedQuerySet, Village
+from villages.selectors import ScopedQuerySet, Village
 
 
 # ---------------------------------------------------------------------------

@@ -22,8 +22,7 @@ from demonstration_belt.selectors import report_due_on, report_submitter_id
 from jinhu.core import clock, periods, upload_fields
 from jinhu.core.history import audit_actor
 from jinhu.core.periods import Month
-from villages.models import Village
-from villages.selectors import display_name
+from villages.selectors import Village, display_name
 
 
 def _targets_for(village: Village, year: int, month: int):

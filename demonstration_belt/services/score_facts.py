@@ -14,10 +14,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
 from django.db.models.functions import ExtractMonth
 
-from attendance.models import DutyLogEntry, DutyTally, PatrolFinding
+from attendance import selectors as attendance_selectors
 from collective_economy import selectors as economy_selectors
 from demonstration_belt.core import scoring
 from demonstration_belt.models import (
@@ -36,7 +36,7 @@ from demonstration_belt.models import (
 from demonstration_belt.selectors import period_bounds
 from jinhu.core import clock, periods
 from jinhu.core.periods import Month
-from villages.models import Village
+from villages.selectors import Village
 
 
 def report_due(year: int, months: list[int], today: dt.date) -> tuple[bool, str]:
@@ -137,25 +137,15 @@ def facts_for_periods(
 
     # (judged, compliant) per month, kept up to date by the judge
     duty = monthly(
-        DutyTally.objects.filter(village_id__in=scope, year=year).values_list(
-            "village_id", "month", "judged", "compliant"
-        ),
+        attendance_selectors.duty_tallies(scope, year),
         2,
     )
     service = monthly(
         (
             (v, m, visitors or 0, matters, disputes)
-            for v, m, visitors, matters, disputes in DutyLogEntry.objects.filter(
-                village_id__in=scope, day__gte=year_start, day__lte=year_end
+            for v, m, visitors, matters, disputes in attendance_selectors.service_by_month(
+                scope, year_start, year_end
             )
-            .annotate(m=ExtractMonth("day"))
-            .values("village_id", "m")
-            .annotate(
-                v=Sum("people_count"),
-                mt=Count("pk", filter=Q(kind="matter")),
-                d=Count("pk", filter=Q(kind="dispute")),
-            )
-            .values_list("village_id", "m", "v", "mt", "d")
         ),
         3,
     )
@@ -168,9 +158,7 @@ def facts_for_periods(
         1,
     )
     patrols: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for pk, village_id, day in PatrolFinding.objects.filter(
-        village_id__in=scope, day__year=year
-    ).values_list("pk", "village_id", "day"):
+    for pk, village_id, day in attendance_selectors.patrol_findings(scope, year):
         patrols[(village_id, day.month)].append(pk)
     open_findings: dict[int, list] = defaultdict(list)
     for pk, village_id, deadline in (

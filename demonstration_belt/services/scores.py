@@ -10,9 +10,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef
 from django.utils.translation import gettext as _
 
+from attendance import selectors as attendance_selectors
 from demonstration_belt.core import scoring
 from demonstration_belt.models import (
     Admonishment,
@@ -29,7 +30,7 @@ from demonstration_belt.models import (
 from demonstration_belt.services import score_facts
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
-from villages.models import Village, sees_all_villages
+from villages.selectors import Village, sees_all_villages
 
 
 def scores_mark_stale(*, village_id: int, year: int, month: int) -> int:
@@ -242,17 +243,14 @@ def scores_find_stale() -> int:
 
     (The attendance app knows nothing of scores, so the scores look at it.)
     """
-    from attendance.models import DutyTally
-
-    changed = DutyTally.objects.filter(
-        village_id=OuterRef("village_id"),
-        year=OuterRef("year"),
-        changed_at__gt=OuterRef("computed_at"),
-    )
     fresh = VillageScore.objects.filter(stale=False)
-    return fresh.filter(month=0).filter(Exists(changed)).update(stale=True) + fresh.exclude(
-        month=0
-    ).filter(Exists(changed.filter(month=OuterRef("month")))).update(stale=True)
+    changed = {"village": OuterRef("village_id"), "year": OuterRef("year")}
+    changed["after"] = OuterRef("computed_at")
+    year_stale = fresh.filter(month=0).filter(attendance_selectors.tally_changed_after(**changed))
+    month_stale = fresh.exclude(month=0).filter(
+        attendance_selectors.tally_changed_after(**changed, month=OuterRef("month"))
+    )
+    return year_stale.update(stale=True) + month_stale.update(stale=True)
 
 
 def rescore_stale() -> int:

@@ -23,8 +23,7 @@ from demonstration_belt.models import (
 )
 from jinhu.core import clock, params, tabular
 from villages import selectors as village_selectors
-from villages.models import Village, sees_all_villages
-from villages.selectors import scope_label
+from villages.selectors import Village, scope_label, sees_all_villages
 
 
 @login_required

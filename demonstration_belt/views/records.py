@@ -32,7 +32,7 @@ from demonstration_belt.models import (
 from demonstration_belt.services import records as records_service
 from jinhu.core import clock, tabular
 from jinhu.core.forms import apply_errors, errors_as_messages, refusal_as_message
-from villages.models import Village
+from villages.selectors import Village
 
 
 # ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from jinhu.core import clock, params, tabular
 from jinhu.core.forms import apply_errors
 from jinhu.core.periods import Month
 from villages import selectors as village_selectors
-from villages.models import sees_all_villages
+from villages.selectors import sees_all_villages
 
 
 # ---------------------------------------------------------------------------

@@ -26,8 +26,7 @@ from demonstration_belt.models import (
 from demonstration_belt.services import scores
 from jinhu.core import clock, params, periods, tabular
 from jinhu.core.forms import refusal_as_message
-from villages.models import Village, sees_all_villages
-from villages.selectors import scope_label
+from villages.selectors import Village, scope_label, sees_all_villages
 
 
 def _period(request: HttpRequest) -> tuple[int, int]:

@@ -212,11 +212,11 @@ def test_roster_pages_are_404_for_another_village(client, duty_village, secretar
 def test_unconfirmed_year_warning_until_staff_confirm(
     client, duty_village, secretary_a, subdistrict_admin
 ):
-    from attendance.core import workdays
     from attendance.models import HolidayArrangement
+    from attendance.selectors import unconfirmed_years
 
-    assert workdays.unconfirmed_years({2026, 2027}) == [2027]
+    assert unconfirmed_years({2026, 2027}) == [2027]
     HolidayArrangement.objects.create(
         year=2027, confirmed_by=subdistrict_admin, note="国办发明电〔2026〕X号"
     )
-    assert workdays.unconfirmed_years({2026, 2027}) == []
+    assert unconfirmed_years({2026, 2027}) == []

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from attendance.models.devices import DeviceKind
 from attendance.services.devices import device_register
-from villages.models import Village
+from villages.selectors import Village
 
 
 def _date(value: str) -> dt.date:
