@@ -296,3 +296,10 @@ class CorrectionForm(StyledFormMixin, forms.Form):
         choices=[c for c in OutcomeState.choices if c[0] not in ("pending", "unknown")],
     )
     reason = forms.CharField(label=_("更正原因"), max_length=300)
+
+
+class CorrectionDecisionForm(StyledFormMixin, forms.Form):
+    """Approve or reject a requested correction of a verdict (a comment when rejecting)."""
+
+    action = forms.ChoiceField(choices=[("approve", _("批准")), ("reject", _("驳回"))])
+    comment = forms.CharField(label=_("意见"), required=False, max_length=500)

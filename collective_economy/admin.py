@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from collective_economy import models as m
-from jinhu.core.admin import ScopedAdmin
+from jinhu.core.admin import ReadOnlyAdmin, ScopedAdmin
 
 
 @admin.register(m.Thresholds)
@@ -13,17 +13,27 @@ class IncomeLineInline(admin.TabularInline):
     model = m.IncomeLine
     extra = 0
 
+    def has_change_permission(self, request, obj=None):
+        return False
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Accounts are entered and imported on the economy pages (the services check the sources
+# against the totals, refuse future months and keep imports all-or-nothing).
 @admin.register(m.MonthlyAccount)
-class MonthlyAccountAdmin(ScopedAdmin):
-    # (Imports and exports go through the economy pages: one checked path, typed cells.)
+class MonthlyAccountAdmin(ReadOnlyAdmin):
     list_display = ("village", "year", "month", "operating_income", "other_income", "expenses")
     list_filter = ("year", "village")
     inlines = [IncomeLineInline]
 
 
 @admin.register(m.AnnualAccount)
-class AnnualAccountAdmin(ScopedAdmin):
+class AnnualAccountAdmin(ReadOnlyAdmin):
     list_display = (
         "village",
         "year",

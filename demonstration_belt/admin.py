@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from demonstration_belt import models as m
-from jinhu.core.admin import ScopedAdmin
+from demonstration_belt.services import scores as score_services
+from jinhu.core.admin import ReadOnlyAdmin, ScopedAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -38,20 +39,29 @@ class AgreementAdmin(ScopedAdmin):
     list_filter = ("year", "kind")
     inlines = [IndicatorInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A score is rendered from its facts with the agreement's indicators: after an
+        # edit, the village's scores of that year are stale (the periodic rescore follows).
+        score_services.agreement_changed(actor=request.user, agreement=form.instance)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # (its scores and reviewer scores hang on its indicators)
+
 
 @admin.register(m.MonthlyReport)
-class ReportAdmin(ScopedAdmin):
+class ReportAdmin(ReadOnlyAdmin):  # the workflow goes through the report page (services log it)
     list_display = ("village", "year", "month", "status", "due_on", "submitted_at")
     list_filter = ("status", "year", "month")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # the workflow goes through the report page (services log it)
 
 
 class FindingInline(admin.TabularInline):
     model = m.Finding
     extra = 0
     fk_name = "inspection"
+    # A finding moves through rectification and re-check on the findings page
+    # (finding_advance keeps the order of its states).
+    readonly_fields = ("status",)
 
 
 @admin.register(m.Inspection)
@@ -67,7 +77,16 @@ class MeetingAdmin(admin.ModelAdmin):
     filter_horizontal = ("villages",)
 
 
-for model in (m.Finding, m.Suggestion, m.PartyDayActivity, m.ServiceCenterCheck):
+class TrackedAdmin(ScopedAdmin):
+    """Findings and suggestions: their state moves on their pages (the services keep the
+    order of the states and who may move them)."""
+
+    readonly_fields = ("status",)
+
+
+admin.site.register(m.Finding, TrackedAdmin)
+admin.site.register(m.Suggestion, TrackedAdmin)
+for model in (m.PartyDayActivity, m.ServiceCenterCheck):
     admin.site.register(model, ScopedAdmin)
 for model in (m.PartyDayMethod, m.CheckItem):
     admin.site.register(model)

@@ -36,19 +36,3 @@ class DemonstrationBeltConfig(AppConfig):
             m.Admonishment,
         ):
             history.register(model)
-
-        # A score is rendered from its facts with the agreement's indicators: when an
-        # indicator changes, that village's scores of the year are stale (the periodic
-        # rescore recomputes them; their digest would not match anyway).
-        from django.db.models.signals import post_delete, post_save
-
-        post_save.connect(_indicator_changed, sender=m.Indicator, dispatch_uid="indicator-saved")
-        post_delete.connect(
-            _indicator_changed, sender=m.Indicator, dispatch_uid="indicator-deleted"
-        )
-
-
-def _indicator_changed(sender, instance, **kwargs) -> None:
-    from demonstration_belt.services.scores import scores_mark_year_stale
-
-    scores_mark_year_stale(agreement_id=instance.agreement_id)

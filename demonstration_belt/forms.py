@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from demonstration_belt.models import (
     Finding,
+    Indicator,
     Meeting,
     PartyDayActivity,
     PartyDayMethod,
+    Proposal,
     ReportItem,
     Suggestion,
     TrackedStatus,
@@ -159,3 +161,70 @@ class MeetingForm(StyledFormMixin, forms.ModelForm):
             "minutes": forms.Textarea(attrs={"rows": 3}),
             "decisions": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+# ---------------------------------------------------------------------------
+# Scores: reviewer scores, award proposals and 约谈
+# ---------------------------------------------------------------------------
+class ReviewerScoreForm(StyledFormMixin, forms.Form):
+    """A reviewer's score for one indicator of the village's agreement (``enter``), or the
+    second person's approval of it (``approve``, naming the entry they were shown)."""
+
+    action = forms.ChoiceField(
+        choices=[("enter", _("评分")), ("approve", _("审定"))], required=False, initial="enter"
+    )
+    indicator = forms.ModelChoiceField(label=_("指标"), queryset=Indicator.objects.none())
+    score = forms.DecimalField(label=_("评分"), required=False, max_digits=7, decimal_places=2)
+    reason = forms.CharField(label=_("理由"), required=False, max_length=500)
+    entry = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args, village, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = Indicator.objects.filter(
+            agreement__village=village, agreement__year=year
+        )
+
+    def clean(self):
+        data = super().clean()
+        data["action"] = data.get("action") or "enter"
+        if data["action"] == "enter" and data.get("score") is None and "score" not in self.errors:
+            self.add_error("score", _("请填写评分。"))
+        return data
+
+
+class ProposalDecisionForm(StyledFormMixin, forms.Form):
+    """Confirm or reject an award or 约谈 proposal (with the reason)."""
+
+    proposal = forms.ModelChoiceField(label=_("建议"), queryset=Proposal.objects.none())
+    action = forms.ChoiceField(choices=[("confirm", _("确认")), ("reject", _("不采纳"))])
+    reason = forms.CharField(label=_("理由"), required=False, max_length=500)
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].queryset = proposals
+
+
+class AdmonishmentForm(StyledFormMixin, forms.Form):
+    """The 约谈 held on a confirmed proposal: who, when, which issues, and the items to
+    rectify (one per line, all due by the deadline)."""
+
+    proposal = forms.ModelChoiceField(label=_("建议"), queryset=Proposal.objects.none())
+    held_on = forms.DateField(label=_("约谈日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    interviewer = forms.CharField(label=_("约谈人"), max_length=64)
+    interviewees = forms.CharField(label=_("被约谈人"), max_length=200)
+    issues = forms.CharField(label=_("存在问题"), widget=forms.Textarea(attrs={"rows": 3}))
+    items = forms.CharField(
+        label=_("整改事项（每行一项）"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].queryset = proposals
+
+    def clean_items(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["items"].splitlines()]
+        lines = [line for line in lines if line]
+        if not lines:
+            raise forms.ValidationError(_("请至少填写一项整改事项。"))
+        return lines

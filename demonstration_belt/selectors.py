@@ -33,7 +33,7 @@ from demonstration_belt.models import (
 )
 from jinhu.core import clock, periods
 from jinhu.core.periods import Month
-from villages.selectors import Role, Village, role_of, sees_all_villages
+from villages.selectors import Role, Village, role_of
 
 
 @dataclass
@@ -216,10 +216,6 @@ def weak_villages_by_year(years: list[int], villages) -> dict[int, list[str]]:
         ]
         for year in years
     }
-
-
-def can_see_all(user) -> bool:
-    return sees_all_villages(user)
 
 
 def report_due_on(year: int, month: int) -> dt.date:

@@ -66,6 +66,8 @@ def works_in_a_village(user) -> bool:
 
 
 rules.add_perm("villages.view_village", rules.is_authenticated)
+# Sub-district staff see every village (and so sign in with a second factor).
+rules.add_perm("villages.view_all_villages", is_staff_role)
 # The change history (操作日志) spans every village: sub-district staff only.
 rules.add_perm("villages.view_audit_log", is_staff_role)
 rules.add_perm("villages.change_village", is_staff_role | is_secretary_of)

@@ -150,6 +150,18 @@ class AbsenceReport(models.Model):
     def __str__(self) -> str:
         return f"{self.cadre} {self.get_kind_display()} {self.starts_at:%Y-%m-%d}"
 
+    def next_level(self) -> str | None:
+        """The tier (``ApprovalLevel``) whose decision the report waits for, if any."""
+        done = {a.level for a in self.approvals.all()}
+        for level in self.required_levels:
+            if level not in done:
+                return level
+        return None
+
+    def decided_by(self, user) -> bool:
+        """Whether ``user`` already decided one of its tiers (each tier is another person)."""
+        return any(a.approver_id == user.pk for a in self.approvals.all())
+
     @property
     def length_days(self) -> Decimal:
         from django.utils import timezone

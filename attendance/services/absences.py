@@ -14,7 +14,7 @@ from attendance.models.absences import LEVEL_ORDER, ApprovalLevel
 from attendance.services.rosters import public_cache_bump
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
-from villages.selectors import Cadre, CadrePosition, Role, VillageAssignment, sees_all_villages
+from villages.selectors import Cadre, CadrePosition
 
 #: used when no tier is configured at all (the example in the duty rules)
 DEFAULT_LEVELS = (
@@ -97,45 +97,15 @@ def absence_submit(
     return report
 
 
-def next_level(report: AbsenceReport) -> str | None:
-    done = {a.level for a in report.approvals.all()}
-    for level in report.required_levels:
-        if level not in done:
-            return level
-    return None
-
-
-def approved_another_tier(user, report: AbsenceReport) -> bool:
-    """Each tier is a different person: whoever decided one tier decides no other."""
-    return any(a.approver_id == user.pk for a in report.approvals.all())
-
-
-def can_decide(user, report: AbsenceReport, level: str | None = None) -> bool:
-    level = level or next_level(report)
-    if level is None or report.status != AbsenceReport.Status.PENDING:
-        return False
-    own = getattr(getattr(user, "profile", None), "cadre_id", None) == report.cadre_id
-    if own or approved_another_tier(user, report):
-        return False
-    if sees_all_villages(user):
-        return True
-    assigned = VillageAssignment.objects.active().filter(user=user, village_id=report.village_id)
-    if level == ApprovalLevel.SECRETARY:
-        return assigned.filter(role=Role.SECRETARY).exists()
-    if level == ApprovalLevel.INSTRUCTOR:
-        return assigned.filter(role__in=[Role.INSTRUCTOR, Role.LIAISON]).exists()
-    return False
-
-
 @transaction.atomic
 def absence_decide(
     *, actor, report: AbsenceReport, approve: bool, comment: str = ""
 ) -> AbsenceReport:
     report = AbsenceReport.objects.select_for_update().get(pk=report.pk)
-    level = next_level(report)
-    if level is not None and approved_another_tier(actor, report):
+    level = report.next_level()
+    if level is not None and report.decided_by(actor):
         raise PermissionDenied(_("您已审批过该报备的上一级：每一级须由不同的人审批。"))
-    if not can_decide(actor, report, level):
+    if not actor.has_perm("attendance.decide_absence", report):
         raise PermissionDenied(_("该报备当前不需要您审批。"))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("不同意时请填写意见。")})
@@ -146,7 +116,7 @@ def absence_decide(
         if not approve:
             report.status = AbsenceReport.Status.REJECTED
             report.decided_at = clock.now()
-        elif next_level(report) is None:
+        elif report.next_level() is None:
             report.status = AbsenceReport.Status.APPROVED
             report.decided_at = clock.now()
         report.save(update_fields=["status", "decided_at"])
@@ -166,7 +136,7 @@ def _rejudge(report: AbsenceReport) -> None:
 
 @transaction.atomic
 def absence_cancel(*, actor, report: AbsenceReport) -> AbsenceReport:
-    if report.submitted_by_id != actor.pk and not sees_all_villages(actor):
+    if not actor.has_perm("attendance.cancel_absence", report):
         raise PermissionDenied(_("只有填报人或街道工作人员可以撤回。"))
     if report.status not in (AbsenceReport.Status.PENDING, AbsenceReport.Status.APPROVED):
         raise ValidationError(_("该报备已结束，不能撤回。"))

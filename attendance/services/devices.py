@@ -36,7 +36,7 @@ from attendance.services.ingest.store import parse_later
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
 from jinhu.core.redact import token_digest
-from villages.selectors import Cadre, Village, sees_all_villages
+from villages.selectors import Cadre, Village
 
 COMMAND_TTL = dt.timedelta(hours=24)
 
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 
 def _staff_only(actor) -> None:
-    if actor is not None and not sees_all_villages(actor):
+    if actor is not None and not actor.has_perm("attendance.manage_devices"):
         raise PermissionDenied(_("只有街道工作人员可以管理设备。"))
 
 

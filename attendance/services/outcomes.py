@@ -31,7 +31,7 @@ from attendance.services import liveness
 from attendance.services.tallies import tallies_refresh
 from jinhu.core import clock, queue
 from jinhu.core.history import audit_actor
-from villages.selectors import Village, sees_all_villages
+from villages.selectors import Village
 
 OUTCOME_FIELDS = (
     "state",
@@ -153,19 +153,6 @@ def outcomes_judge_recent(*, days_back: int = 2, now: dt.datetime | None = None)
     return total
 
 
-def can_request_correction(user, slot: DutySlot) -> bool:
-    return sees_all_villages(user) or user.has_perm("attendance.manage_roster", slot)
-
-
-def can_decide_correction(user, correction: OutcomeCorrection) -> bool:
-    """Sub-district staff, and never the person who asked (two people, always)."""
-    return (
-        correction.status == OutcomeCorrection.Status.PENDING
-        and sees_all_villages(user)
-        and correction.requested_by_id != user.pk
-    )
-
-
 @transaction.atomic
 def correction_request(*, actor, slot: DutySlot, state: str, reason: str) -> OutcomeCorrection:
     """Ask for a slot's outcome to be corrected; it counts once another person approves."""
@@ -176,7 +163,7 @@ def correction_request(*, actor, slot: DutySlot, state: str, reason: str) -> Out
     slot = DutySlot.objects.select_for_update().get(pk=slot.pk)
     if slot.ends_at > clock.now():
         raise ValidationError(_("该时段尚未结束，不能更正。"))
-    if not can_request_correction(actor, slot):
+    if not actor.has_perm("attendance.request_correction", slot):
         raise PermissionDenied(_("您无权更正该村的考勤。"))
     if slot.corrections.filter(status=OutcomeCorrection.Status.PENDING).exists():
         raise ValidationError(_("该时段已有一项待批准的更正，请等待批准或驳回后再申请。"))
@@ -197,7 +184,7 @@ def correction_decide(
         raise ValidationError(_("该更正已处理（%(s)s）。") % {"s": correction.get_status_display()})
     if correction.requested_by_id == actor.pk:
         raise PermissionDenied(_("申请人不能批准自己的更正：须由另一位街道工作人员批准。"))
-    if not sees_all_villages(actor):
+    if not actor.has_perm("attendance.decide_correction", correction):
         raise PermissionDenied(_("考勤更正须由街道工作人员批准。"))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("驳回时请填写意见。")})

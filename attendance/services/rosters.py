@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from attendance.core import schedule
 from attendance.models import (
+    DutyRules,
     DutySlot,
     RosterOverride,
     RotationEntry,
@@ -116,6 +117,23 @@ def slots_extend_horizon(*, today: dt.date | None = None) -> int:
 def _check_roster_permission(actor, village: Village) -> None:
     if not actor.has_perm("attendance.manage_roster", village):
         raise PermissionDenied(_("您无权调整该村的排班。"))
+
+
+@transaction.atomic
+def duty_rules_save(*, actor, rules: DutyRules) -> DutyRules:
+    """Save a village's duty rules (office hours by season, grace minutes, the minimum on
+    duty). Slots from today on are materialised again with the new hours and the public
+    page follows; verdicts already given stay as judged under the rules then in force."""
+    _check_roster_permission(actor, rules.village)
+    rules.full_clean()
+    with audit_actor(actor):
+        rules.save()
+    today = clock.today()
+    slots_materialize(
+        village=rules.village, start=today, end=today + dt.timedelta(days=HORIZON_DAYS)
+    )
+    public_cache_bump(rules.village)
+    return rules
 
 
 def _check_cadres(village: Village, cadres: Iterable[Cadre | None]) -> None:

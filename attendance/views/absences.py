@@ -17,7 +17,7 @@ from attendance.models import (
 )
 from attendance.services import absences as absence_services
 from jinhu.core.forms import apply_errors
-from villages.selectors import Cadre, sees_all_villages
+from villages.selectors import Cadre
 
 
 # ---------------------------------------------------------------------------
@@ -35,7 +35,7 @@ def absence_list(request: HttpRequest) -> HttpResponse:
     if status in AbsenceReport.Status.values:
         reports = reports.filter(status=status)
     page = Paginator(reports, 30).get_page(request.GET.get("page"))
-    waiting = [r for r in page if absence_services.can_decide(request.user, r)]
+    waiting = [r for r in page if request.user.has_perm("attendance.decide_absence", r)]
     return render(
         request,
         "attendance/absence_list.html",
@@ -103,9 +103,9 @@ def absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "form": form,
             "approvals": report.approvals.select_related("approver"),
-            "next_level": absence_services.next_level(report),
-            "can_decide": absence_services.can_decide(request.user, report),
+            "next_level": report.next_level(),
+            "can_decide": request.user.has_perm("attendance.decide_absence", report),
             "can_cancel": report.status in ("pending", "approved")
-            and (report.submitted_by_id == request.user.pk or sees_all_villages(request.user)),
+            and request.user.has_perm("attendance.cancel_absence", report),
         },
     )

@@ -19,8 +19,6 @@ from attendance.models import (
     SlotOutcome,
 )
 from attendance.services.outcomes import (
-    can_decide_correction,
-    can_request_correction,
     compliance_by,
     compliance_of,
     correction_decide,
@@ -31,7 +29,7 @@ from jinhu.core import clock, params, periods
 from jinhu.core.forms import errors_as_messages, refusal_as_message
 from jinhu.core.periods import Month
 from villages import selectors as village_selectors
-from villages.selectors import Cadre, Village, sees_all_villages
+from villages.selectors import Cadre, Village
 
 
 def _month(request: HttpRequest) -> Month:
@@ -103,7 +101,9 @@ def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
         .order_by("created_at")
     )
     for correction in pending:
-        correction.decidable = can_decide_correction(request.user, correction)
+        correction.decidable = correction.status == OutcomeCorrection.Status.PENDING and (
+            request.user.has_perm("attendance.decide_correction", correction)
+        )
     return render(
         request,
         "attendance/village_compliance.html",
@@ -112,8 +112,7 @@ def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
             "per_cadre": per_cadre,
             "slots": slots,
             "total": monthly_compliance(outcomes, month.first, month.last),
-            "can_correct": sees_all_villages(request.user)
-            or request.user.has_perm("attendance.manage_roster", village),
+            "can_correct": request.user.has_perm("attendance.request_correction", village),
             "pending": pending,
             "form": forms.CorrectionForm(),
             **_month_nav(month),
@@ -125,7 +124,7 @@ def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
 def slot_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for a correction (it counts once another person, staff, approves it)."""
     slot = get_object_or_404(DutySlot.objects.for_user(request.user), pk=pk)
-    if not can_request_correction(request.user, slot):
+    if not request.user.has_perm("attendance.request_correction", slot):
         raise PermissionDenied
     form = forms.CorrectionForm(request.POST or None)
     if request.method == "POST":
@@ -157,17 +156,21 @@ def correction_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method != "POST":
         raise Http404
-    try:
-        correction_decide(
-            actor=request.user,
-            correction=correction,
-            approve=request.POST.get("action") == "approve",
-            comment=request.POST.get("comment", ""),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        refusal_as_message(request, error)
+    form = forms.CorrectionDecisionForm(request.POST)
+    if not form.is_valid():
+        errors_as_messages(request, form)
     else:
-        messages.success(request, _("已处理该更正申请。"))
+        try:
+            correction_decide(
+                actor=request.user,
+                correction=correction,
+                approve=form.cleaned_data["action"] == "approve",
+                comment=form.cleaned_data["comment"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            refusal_as_message(request, error)
+        else:
+            messages.success(request, _("已处理该更正申请。"))
     slot = correction.slot
     return redirect(
         reverse("attendance:village_compliance", args=[slot.village.code])

@@ -28,13 +28,13 @@ from attendance.services import devices as device_services
 from attendance.services import liveness
 from jinhu.core import clock
 from jinhu.core.forms import apply_errors, refusal_as_message
-from villages.selectors import Cadre, sees_all_villages
+from villages.selectors import Cadre
 
 SILENT_AFTER = dt.timedelta(hours=1)
 
 
 def _staff(request: HttpRequest) -> None:
-    if not sees_all_villages(request.user):
+    if not request.user.has_perm("attendance.manage_devices"):
         raise PermissionDenied
 
 
@@ -99,7 +99,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
         "attendance/devices.html",
         {
             "rows": rows,
-            "can_manage": sees_all_villages(request.user),
+            "can_manage": request.user.has_perm("attendance.manage_devices"),
             "register_form": forms.RegisterForm(),
         },
     )
@@ -148,7 +148,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
     device = get_object_or_404(
         Device.objects.for_user(request.user).select_related("village"), pk=pk
     )
-    can_manage = sees_all_villages(request.user)
+    can_manage = request.user.has_perm("attendance.manage_devices")
     form = forms.CommandForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:

@@ -17,7 +17,7 @@ from attendance.models import (
 from attendance.services import patrols as patrol_services
 from jinhu.core import clock
 from jinhu.core.forms import apply_errors
-from villages.selectors import Village, sees_all_villages
+from villages.selectors import Village
 
 
 # ---------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def patrol_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "form": form,
             "can_record": can_record,
-            "can_confirm": sees_all_villages(request.user),
+            "can_confirm": request.user.has_perm("attendance.confirm_finding"),
         },
     )
 

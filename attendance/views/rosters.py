@@ -24,7 +24,7 @@ from attendance.services import rosters as roster_services
 from jinhu.core import clock, params
 from jinhu.core.forms import apply_errors
 from villages import selectors as village_selectors
-from villages.selectors import Cadre, sees_all_villages
+from villages.selectors import Cadre
 
 
 # ---------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def holidays(request: HttpRequest) -> HttpResponse:
     """A year's holidays and 调休 make-up days; staff enter a year the package lacks."""
     today = clock.today()
     year = params.year(request.GET, default=selectors.missing_next_year(today) or today.year)
-    can_edit = sees_all_villages(request.user)
+    can_edit = request.user.has_perm("attendance.manage_holidays")
     form = forms.HolidayScheduleForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -94,6 +96,53 @@ def report_save_draft(
                 )
             item.save()
     return report
+
+
+@dataclass
+class ReportUpdate:
+    """What became of the secretary's save: the files refused (with their reasons), and
+    whether the report went in, or why not (``refusal``, the submit's ValidationError)."""
+
+    report: MonthlyReport
+    refused: list[str] = field(default_factory=list)
+    submitted: bool = False
+    refusal: ValidationError | None = None
+
+
+@transaction.atomic
+def report_update(
+    *,
+    actor,
+    report: MonthlyReport,
+    narrative: str,
+    items: dict[int, dict],
+    uploads: Iterable = (),
+    submit: bool = False,
+) -> ReportUpdate:
+    """The secretary's one action on the report page, in one transaction: save the text,
+    attach the files, and, when asked and every file was accepted, submit.
+
+    A refused file (type, size, a picture too large to open) is reported with its reason
+    and skipped: it never costs the draft. A submit the workflow refuses leaves the saved
+    draft and says why. A refusal to save the draft itself (permission, a done target
+    without its value) is raised as usual."""
+    report = report_save_draft(actor=actor, report=report, narrative=narrative, items=items)
+    update = ReportUpdate(report)
+    for uploaded in uploads:
+        try:
+            with transaction.atomic():
+                evidence_add(actor=actor, report=report, uploaded=uploaded)
+        except ValidationError as error:
+            update.refused.extend(error.messages)
+    if submit and not update.refused:
+        try:
+            with transaction.atomic():
+                update.report = report_submit(actor=actor, report=report)
+        except ValidationError as error:
+            update.refusal = error
+        else:
+            update.submitted = True
+    return update
 
 
 def _event(report: MonthlyReport, action: str, actor, comment: str = "") -> None:

@@ -30,7 +30,7 @@ from demonstration_belt.models import (
 from demonstration_belt.services import score_facts
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
-from villages.selectors import Village, sees_all_villages
+from villages.selectors import Village
 
 
 def scores_mark_stale(*, village_id: int, year: int, month: int) -> int:
@@ -50,6 +50,15 @@ def scores_mark_year_stale(*, agreement_id: int) -> int:
 
 
 @transaction.atomic
+@transaction.atomic
+def agreement_changed(*, actor, agreement: Agreement) -> int:
+    """An agreement or its indicators were edited (the admin): the village's scores of
+    that year are stale, and the periodic rescore recomputes them."""
+    if not actor.has_perm("demonstration_belt.manage_plans", agreement):
+        raise PermissionDenied(_("只有街道工作人员可以修改责任书。"))
+    return scores_mark_year_stale(agreement_id=agreement.pk)
+
+
 def score_period(
     *, year: int, month: int, villages=None, now: dt.datetime | None = None
 ) -> dict[str, int]:
@@ -297,6 +306,8 @@ def reviewer_score_enter(
             by=actor,
             at=now,
         )
+    agreement = indicator.agreement
+    score_period(year=agreement.year, month=month, villages=[agreement.village])
     return row
 
 
@@ -306,7 +317,7 @@ def reviewer_score_approve(
 ) -> ReviewerScore:
     """Final scores need a second approver: not the person who scored. ``seen_entry``
     (the latest entry the approver was shown) refuses approving a score re-entered since."""
-    if not sees_all_villages(actor):
+    if not actor.has_perm("demonstration_belt.approve_reviewer_score"):
         raise PermissionDenied(_("评分须由街道工作人员审定。"))
     reviewer_score = ReviewerScore.objects.select_for_update().get(pk=reviewer_score.pk)
     latest = reviewer_score.entries.order_by("-at", "-pk").values_list("pk", flat=True).first()
@@ -328,9 +339,12 @@ def reviewer_score_approve(
             at=reviewer_score.approved_at,
         )
     agreement = reviewer_score.indicator.agreement
+    # Rescored now for the page the reviewer is on; the other periods of the year that
+    # read this score follow with the periodic rescore.
     scores_mark_stale(
         village_id=agreement.village_id, year=agreement.year, month=reviewer_score.month or 12
     )
+    score_period(year=agreement.year, month=reviewer_score.month, villages=[agreement.village])
     return reviewer_score
 
 
@@ -394,7 +408,7 @@ def proposals_make(*, year: int) -> dict[str, int]:
 
 @transaction.atomic
 def proposal_decide(*, actor, proposal: Proposal, confirm: bool, reason: str) -> Proposal:
-    if not sees_all_villages(actor):
+    if not actor.has_perm("demonstration_belt.decide_proposal"):
         raise PermissionDenied(_("只有街道工作人员可以确认奖惩。"))
     if proposal.status != Proposal.Status.PROPOSED:
         raise ValidationError(_("该建议已处理。"))
@@ -420,7 +434,7 @@ def admonishment_record(
     items: list[tuple[str, str, dt.date]],
 ) -> Admonishment:
     """The 约谈 itself: who, when, which issues; each item becomes a tracked rectification."""
-    if not sees_all_villages(actor):
+    if not actor.has_perm("demonstration_belt.decide_proposal"):
         raise PermissionDenied(_("只有街道工作人员可以登记约谈。"))
     if proposal.kind != Proposal.Kind.ADMONISH or proposal.status != Proposal.Status.CONFIRMED:
         raise ValidationError(_("只有已确认的约谈建议才能登记约谈。"))

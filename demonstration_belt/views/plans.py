@@ -23,7 +23,7 @@ from demonstration_belt.models import (
 )
 from jinhu.core import clock, params, tabular
 from villages import selectors as village_selectors
-from villages.selectors import Village, scope_label, sees_all_villages
+from villages.selectors import Village, scope_label
 
 
 @login_required
@@ -106,7 +106,7 @@ def targets_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def targets_import(request: HttpRequest) -> HttpResponse:
     """Targets and plans from Excel, keyed on village code; all rows checked first."""
-    if not sees_all_villages(request.user):
+    if not request.user.has_perm("demonstration_belt.manage_plans"):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     context, done = tabular.two_step_import(

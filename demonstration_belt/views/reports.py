@@ -29,7 +29,6 @@ from jinhu.core import clock, params, tabular
 from jinhu.core.forms import apply_errors
 from jinhu.core.periods import Month
 from villages import selectors as village_selectors
-from villages.selectors import sees_all_villages
 
 
 # ---------------------------------------------------------------------------
@@ -53,8 +52,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": ReportStatus.choices,
             "late": selectors.late_reports(request.user)
-            if sees_all_villages(request.user)
-            or request.user.has_perm("demonstration_belt.review_report", None)
+            if request.user.has_perm("demonstration_belt.follow_up_reports")
             else [],
         },
     )
@@ -120,29 +118,22 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if not can_fill:
                     raise PermissionDenied
                 if form.is_valid():
-                    # The text is saved first: a failed upload never loses the draft.
-                    reports_service.report_save_draft(
+                    update = reports_service.report_update(
                         actor=request.user,
                         report=report,
                         narrative=form.cleaned_data["narrative"],
                         items=form.item_data(),
+                        uploads=request.FILES.getlist("evidence"),
+                        submit=action == "submit",
                     )
-                    upload_errors = []
-                    for uploaded in request.FILES.getlist("evidence"):
-                        try:
-                            reports_service.evidence_add(
-                                actor=request.user, report=report, uploaded=uploaded
-                            )
-                        except ValidationError as error:
-                            upload_errors.extend(error.messages)
-                    if upload_errors:
-                        for message in upload_errors:
-                            messages.error(request, message)
-                        messages.info(request, _("文字内容已保存为草稿。"))
-                        return redirect(report)
-                    if action == "submit":
-                        reports_service.report_submit(actor=request.user, report=report)
+                    for message in update.refused:
+                        messages.error(request, message)
+                    if update.refusal is not None:
+                        raise update.refusal
+                    if update.submitted:
                         messages.success(request, _("报告已提交，等待审核。"))
+                    elif update.refused:
+                        messages.info(request, _("文字内容已保存为草稿。"))
                     else:
                         messages.success(request, _("草稿已保存。"))
                     return redirect(report)

@@ -3,8 +3,7 @@ scores), the bulletin, and award proposals and 约谈."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from demonstration_belt import exports, selectors
+from demonstration_belt.forms import AdmonishmentForm, ProposalDecisionForm, ReviewerScoreForm
 from demonstration_belt.models import (
     Admonishment,
-    Indicator,
     Proposal,
     ReviewerScore,
     ReviewerScoreEntry,
@@ -25,8 +24,8 @@ from demonstration_belt.models import (
 )
 from demonstration_belt.services import scores
 from jinhu.core import clock, params, periods, tabular
-from jinhu.core.forms import refusal_as_message
-from villages.selectors import Village, scope_label, sees_all_villages
+from jinhu.core.forms import errors_as_messages, refusal_as_message
+from villages.selectors import Village, scope_label
 
 
 def _period(request: HttpRequest) -> tuple[int, int]:
@@ -119,30 +118,31 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
             reviewer[row.indicator_id] = row
     can_review = request.user.has_perm("demonstration_belt.review_report", village)
     if request.method == "POST" and can_review:
-        indicator = get_object_or_404(
-            Indicator, pk=request.POST.get("indicator"), agreement__village=village
-        )
+        form = ReviewerScoreForm(request.POST, village=village, year=year)
+        if not form.is_valid():
+            errors_as_messages(request, form)
+            return redirect(f"{request.path}?year={year}&month={month}")
+        data = form.cleaned_data
         try:
-            if request.POST.get("action") == "approve":
+            if data["action"] == "approve":
                 scores.reviewer_score_approve(
                     actor=request.user,
                     reviewer_score=get_object_or_404(
                         ReviewerScore.objects.for_user(request.user),
-                        indicator=indicator,
+                        indicator=data["indicator"],
                         month=month,
                     ),
-                    seen_entry=params.object_id(request.POST, "entry"),
+                    seen_entry=data["entry"],
                 )
             else:
                 scores.reviewer_score_enter(
                     actor=request.user,
-                    indicator=indicator,
+                    indicator=data["indicator"],
                     month=month,
-                    score=Decimal(request.POST.get("score", "")),
-                    reason=request.POST.get("reason", ""),
+                    score=data["score"],
+                    reason=data["reason"],
                 )
-            scores.score_period(year=year, month=month, villages=[village])
-        except (ValidationError, PermissionDenied, InvalidOperation) as error:
+        except (ValidationError, PermissionDenied) as error:
             refusal_as_message(request, error, default=_("评分不正确"))
         else:
             messages.success(request, _("已保存，得分已重算。"))
@@ -158,7 +158,7 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
             "lines": lines,
             "reviewer": reviewer,
             "can_review": can_review,
-            "can_approve": sees_all_villages(request.user),
+            "can_approve": request.user.has_perm("demonstration_belt.approve_reviewer_score"),
             "history": score.history.all()[:10] if score else [],
             "todo": selectors.todo_for(request.user),
             "proposals": Proposal.objects.filter(village=village).order_by("-year"),
@@ -210,36 +210,38 @@ def bulletin(request: HttpRequest) -> HttpResponse:
 def proposals(request: HttpRequest) -> HttpResponse:
     year = params.year(request.GET, default=clock.today().year)
     items = Proposal.objects.for_user(request.user).filter(year=year).select_related("village")
+    can_decide = request.user.has_perm("demonstration_belt.decide_proposal")
     if request.method == "POST":
-        if not sees_all_villages(request.user):
+        if not can_decide:
             raise PermissionDenied
-        proposal = get_object_or_404(items, pk=request.POST.get("proposal"))
+        admonishing = request.POST.get("action") == "admonishment"
+        form_class = AdmonishmentForm if admonishing else ProposalDecisionForm
+        form = form_class(request.POST, proposals=items)
+        if not form.is_valid():
+            errors_as_messages(request, form)
+            return redirect(f"{request.path}?year={year}")
+        data = form.cleaned_data
         try:
-            if request.POST.get("action") == "admonishment":
-                items_text = [
-                    x.strip() for x in request.POST.get("items", "").splitlines() if x.strip()
-                ]
-                deadline = dt.date.fromisoformat(request.POST.get("deadline", ""))
+            if admonishing:
                 scores.admonishment_record(
                     actor=request.user,
-                    proposal=proposal,
-                    held_on=dt.date.fromisoformat(request.POST.get("held_on", "")),
-                    interviewer=request.POST.get("interviewer", ""),
-                    interviewees=request.POST.get("interviewees", ""),
-                    issues=request.POST.get("issues", ""),
+                    proposal=data["proposal"],
+                    held_on=data["held_on"],
+                    interviewer=data["interviewer"],
+                    interviewees=data["interviewees"],
+                    issues=data["issues"],
                     items=[
-                        (text, request.POST.get("interviewees", ""), deadline)
-                        for text in items_text
+                        (text, data["interviewees"], data["deadline"]) for text in data["items"]
                     ],
                 )
             else:
                 scores.proposal_decide(
                     actor=request.user,
-                    proposal=proposal,
-                    confirm=request.POST.get("action") == "confirm",
-                    reason=request.POST.get("reason", ""),
+                    proposal=data["proposal"],
+                    confirm=data["action"] == "confirm",
+                    reason=data["reason"],
                 )
-        except (ValidationError, ValueError) as error:
+        except (ValidationError, PermissionDenied) as error:
             refusal_as_message(request, error)
         else:
             messages.success(request, _("已保存。"))
@@ -250,7 +252,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "proposals": items,
-            "can_decide": sees_all_villages(request.user),
+            "can_decide": can_decide,
             "admonishments": Admonishment.objects.for_user(request.user)
             .filter(held_on__year__gte=year)
             .select_related("village", "inspection"),

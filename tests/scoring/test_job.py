@@ -256,7 +256,11 @@ def test_stored_facts_render_the_breakdown_and_survive_awkward_text(village_a, s
     assert sum(D(line["final"]) for line in breakdown_of(score)) == score.total
 
 
-def test_changing_an_indicator_makes_the_year_stale_and_the_rescore_follows(village_a):
+def test_changing_an_indicator_makes_the_year_stale_and_the_rescore_follows(
+    village_a, subdistrict_admin
+):
+    # (The admin calls agreement_changed after saving an agreement and its indicators:
+    # tests/attendance/test_admin_writes.py.)
     agreement = agreement_for(village_a)
     scores.score_period(year=2026, month=10)
     score = VillageScore.objects.get(village=village_a, month=10)
@@ -264,6 +268,9 @@ def test_changing_an_indicator_makes_the_year_stale_and_the_rescore_follows(vill
     economy = Indicator.objects.get(agreement=agreement, kind="economy")
     economy.standard_score = D(30)
     economy.save()
+    score.refresh_from_db()
+    assert not score.stale  # (no signal: the service says what an edit means)
+    scores.agreement_changed(actor=subdistrict_admin, agreement=agreement)
     score.refresh_from_db()
     assert score.stale
     scores.rescore_stale()

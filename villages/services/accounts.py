@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import transaction
 
 from jinhu.core import clock
-from villages.models import sees_all_villages
 
 BACKUP_CODES = 10
 #: session keys
@@ -78,7 +77,7 @@ def two_factor_required(user) -> bool:
     return bool(
         settings.JINHU_TWO_FACTOR_REQUIRED
         and user.is_authenticated
-        and (user.is_staff or user.is_superuser or sees_all_villages(user))
+        and (user.is_staff or user.is_superuser or user.has_perm("villages.view_all_villages"))
     )
 
 
