@@ -1,5 +1,10 @@
 """Who may do what in the duty system: every check is a predicate here, reached with
-``user.has_perm("attendance.<action>", obj)`` from views, templates and services."""
+``user.has_perm("attendance.<action>", obj)`` from views, templates and services.
+
+Separation of duties (``decide_absence``, ``decide_correction``: never the person who
+asked, never two tiers by one person) is tested with ``rules.has_perm(name, user, obj)``,
+which asks the rule itself: Django's ``user.has_perm`` says yes to any superuser first.
+"""
 
 import rules
 

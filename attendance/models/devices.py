@@ -171,6 +171,9 @@ class DeviceCommand(models.Model):
     expires_at = models.DateTimeField(_("过期时间"))
     return_code = models.IntegerField(_("返回码"), null=True, blank=True)
     result = models.JSONField(_("返回内容"), default=dict, blank=True)
+    #: queued by the nightly reconciliation (at most one per clock and day: the constraint
+    #: below, so that two beat runs racing each other queue it once)
+    nightly = models.BooleanField(_("夜间核对"), default=False)
     #: the command this one re-sends (a retry gets a new CmdID)
     retry_of = models.ForeignKey(
         "self",
@@ -189,6 +192,11 @@ class DeviceCommand(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["device", "cmd_id"], name="command_id_unique"),
+            models.UniqueConstraint(
+                fields=["device", "period_start"],
+                condition=Q(nightly=True),
+                name="one_nightly_reconciliation",
+            ),
         ]
         indexes = [
             # getrequest: a device's pending commands, oldest first.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -105,7 +106,7 @@ def absence_decide(
     level = report.next_level()
     if level is not None and report.decided_by(actor):
         raise PermissionDenied(_("您已审批过该报备的上一级：每一级须由不同的人审批。"))
-    if not actor.has_perm("attendance.decide_absence", report):
+    if not rules.has_perm("attendance.decide_absence", actor, report):
         raise PermissionDenied(_("该报备当前不需要您审批。"))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("不同意时请填写意见。")})

@@ -12,7 +12,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -217,6 +217,7 @@ def command_queue(
     kind: str,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
+    nightly: bool = False,
 ) -> DeviceCommand:
     """Queue one of the allowed commands. There is no way to queue a clearing command."""
     _staff_only(actor)
@@ -243,6 +244,7 @@ def command_queue(
         period_end=end,
         created_by=actor,
         expires_at=clock.now() + COMMAND_TTL,
+        nightly=nightly,
     )
     zkteco.format_command(cmd.cmd_id, cmd.command)  # refuses anything not allowed
     cmd.save()
@@ -251,20 +253,26 @@ def command_queue(
 
 
 def reconciliation_queue_all(*, day: dt.date | None = None) -> int:
-    """Queue VERIFY SUM ATTLOG for ``day`` (yesterday) on every active clock, once."""
+    """Queue VERIFY SUM ATTLOG for ``day`` (yesterday) on every active clock, once: the
+    ``one_nightly_reconciliation`` constraint, not a check before the insert, decides."""
     day = day or clock.today() - dt.timedelta(days=1)
     queued = 0
     for device in Device.objects.filter(kind=DeviceKind.ZK_CLOCK, status=DeviceStatus.ACTIVE):
         zone = zoneinfo.ZoneInfo(device.time_zone)
         start = dt.datetime.combine(day, dt.time(0), zone)
         end = dt.datetime.combine(day, dt.time(23, 59, 59), zone)
-        if DeviceCommand.objects.filter(
-            device=device, kind=DeviceCommand.Kind.VERIFY_SUM, period_start=start
-        ).exists():
-            continue
-        command_queue(
-            actor=None, device=device, kind=DeviceCommand.Kind.VERIFY_SUM, start=start, end=end
-        )
+        try:
+            with transaction.atomic():
+                command_queue(
+                    actor=None,
+                    device=device,
+                    kind=DeviceCommand.Kind.VERIFY_SUM,
+                    start=start,
+                    end=end,
+                    nightly=True,
+                )
+        except IntegrityError:
+            continue  # already queued (an earlier or a concurrent run): the constraint says so
         queued += 1
     return queued
 

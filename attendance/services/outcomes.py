@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -184,7 +185,7 @@ def correction_decide(
         raise ValidationError(_("该更正已处理（%(s)s）。") % {"s": correction.get_status_display()})
     if correction.requested_by_id == actor.pk:
         raise PermissionDenied(_("申请人不能批准自己的更正：须由另一位街道工作人员批准。"))
-    if not actor.has_perm("attendance.decide_correction", correction):
+    if not rules.has_perm("attendance.decide_correction", actor, correction):
         raise PermissionDenied(_("考勤更正须由街道工作人员批准。"))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("驳回时请填写意见。")})

@@ -3,6 +3,7 @@ report's tiered approval."""
 
 from __future__ import annotations
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -35,7 +36,7 @@ def absence_list(request: HttpRequest) -> HttpResponse:
     if status in AbsenceReport.Status.values:
         reports = reports.filter(status=status)
     page = Paginator(reports, 30).get_page(request.GET.get("page"))
-    waiting = [r for r in page if request.user.has_perm("attendance.decide_absence", r)]
+    waiting = [r for r in page if rules.has_perm("attendance.decide_absence", request.user, r)]
     return render(
         request,
         "attendance/absence_list.html",
@@ -104,7 +105,7 @@ def absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "approvals": report.approvals.select_related("approver"),
             "next_level": report.next_level(),
-            "can_decide": request.user.has_perm("attendance.decide_absence", report),
+            "can_decide": rules.has_perm("attendance.decide_absence", request.user, report),
             "can_cancel": report.status in ("pending", "approved")
             and request.user.has_perm("attendance.cancel_absence", report),
         },

@@ -3,6 +3,7 @@ and the correction of a verdict (requested by one person, decided by another).""
 
 from __future__ import annotations
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -102,7 +103,7 @@ def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
     )
     for correction in pending:
         correction.decidable = correction.status == OutcomeCorrection.Status.PENDING and (
-            request.user.has_perm("attendance.decide_correction", correction)
+            rules.has_perm("attendance.decide_correction", request.user, correction)
         )
     return render(
         request,

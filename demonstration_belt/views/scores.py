@@ -115,6 +115,9 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
             )
         )
         for row in rows:
+            # The entry the approver is shown: an approval names it (a re-entry since is
+            # refused). Taken from the prefetched list, newest last.
+            row.latest_entry = max(row.entries.all(), key=lambda e: (e.at, e.pk), default=None)
             reviewer[row.indicator_id] = row
     can_review = request.user.has_perm("demonstration_belt.review_report", village)
     if request.method == "POST" and can_review:

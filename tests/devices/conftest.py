@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from attendance.models import PinMapping
+from attendance.models import DutyRules, PinMapping, RotationEntry, SlotOutcome
 from attendance.services.devices import device_register
+from attendance.services.rosters import slots_materialize
 from tests.factories import CadreFactory
+from tests.payloads import RawRequest
 
 SN = "CQZ7231360123"
 MAC = "c0:56:e3:12:34:56"
@@ -172,3 +174,40 @@ def worker_process(transactional_db, settings):
     yield make
     for worker in started:
         worker.stop()
+
+
+# ---------------------------------------------------------------------------
+# A village on duty, for judging
+# ---------------------------------------------------------------------------
+@pytest.fixture
+def duty(zk_clock, village_a):
+    """刘一 (PIN 1001) sits full days Mon-Fri in village A; clock zk_clock."""
+    from villages.models import Cadre
+
+    DutyRules.objects.create(village=village_a)
+    liu = Cadre.objects.get(name="刘一")
+    for weekday in range(5):
+        RotationEntry.objects.create(
+            village=village_a,
+            cadre=liu,
+            weekday=weekday,
+            part="full",
+            valid_from=dt.date(2026, 9, 1),
+        )
+    slots_materialize(
+        village=village_a,
+        start=dt.date(2026, 9, 28),
+        end=dt.date(2026, 11, 30),
+        include_started=True,
+    )
+    return {"village": village_a, "liu": liu, "clock": zk_clock}
+
+
+def attlog(send, lines):
+    body = "".join(f"1001\t{t}\t0\t1\t0\t0\t0\n" for t in lines).encode()
+    raw = RawRequest("POST", "/iclock/cdata", {"SN": "CQZ7231360123", "table": "ATTLOG"}, {}, body)
+    return send(raw)
+
+
+def outcome(village, day):
+    return SlotOutcome.objects.get(village=village, day=day)

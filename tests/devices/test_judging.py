@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from attendance.core import judging
-from attendance.models import DutyRules, RotationEntry, SlotOutcome
+from attendance.models import Punch, SlotOutcome
 from attendance.services import liveness
 from attendance.services.absences import absence_decide, absence_submit
 from attendance.services.outcomes import (
@@ -16,8 +16,7 @@ from attendance.services.outcomes import (
     monthly_compliance,
     outcomes_judge,
 )
-from attendance.services.rosters import slots_materialize
-from tests.payloads import RawRequest
+from tests.devices.conftest import attlog, outcome
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 11, 24, 8, 30, tzinfo=TZ)
@@ -86,40 +85,6 @@ def test_non_biometric_arrival_is_noted():
 # ---------------------------------------------------------------------------
 # With the database
 # ---------------------------------------------------------------------------
-@pytest.fixture
-def duty(zk_clock, village_a):
-    """刘一 (PIN 1001) sits full days Mon-Fri in village A; clock zk_clock."""
-    from villages.models import Cadre
-
-    DutyRules.objects.create(village=village_a)
-    liu = Cadre.objects.get(name="刘一")
-    for weekday in range(5):
-        RotationEntry.objects.create(
-            village=village_a,
-            cadre=liu,
-            weekday=weekday,
-            part="full",
-            valid_from=dt.date(2026, 9, 1),
-        )
-    slots_materialize(
-        village=village_a,
-        start=dt.date(2026, 9, 28),
-        end=dt.date(2026, 11, 30),
-        include_started=True,
-    )
-    return {"village": village_a, "liu": liu, "clock": zk_clock}
-
-
-def attlog(send, lines):
-    body = "".join(f"1001\t{t}\t0\t1\t0\t0\t0\n" for t in lines).encode()
-    raw = RawRequest("POST", "/iclock/cdata", {"SN": "CQZ7231360123", "table": "ATTLOG"}, {}, body)
-    return send(raw)
-
-
-def outcome(village, day):
-    return SlotOutcome.objects.get(village=village, day=day)
-
-
 def test_punches_judge_the_slot_and_late_data_rejudges(send, duty):
     day = dt.date(2026, 11, 24)
     liveness.seen(duty["clock"].pk)  # the clock is heard from now, after the slot
@@ -208,7 +173,11 @@ def test_manual_correction_needs_a_second_person_and_is_marked_forever(
     correction_decide(actor=other_staff, correction=asked, approve=True)
     corrected = outcome(duty["village"], day)
     assert corrected.state == "on_time" and corrected.manual
-    attlog(send, ["2026-11-24 09:30:00"])  # later punches do not undo the correction
+    # Later punches that count (a batch, matched, not held for review) and would make
+    # the day late and early do not undo the correction.
+    attlog(send, ["2026-11-24 09:30:00", "2026-11-24 16:00:00"])
+    assert Punch.objects.countable().filter(cadre=duty["liu"]).count() == 2
+    outcomes_judge(duty["village"], [day])
     o = outcome(duty["village"], day)
     assert o.state == "on_time" and o.manual
     with pytest.raises(ValidationError, match="已处理"):

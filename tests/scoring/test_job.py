@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from attendance.models import DutyRules, PinMapping, RotationEntry, SlotOutcome
@@ -179,7 +180,7 @@ def test_rectification_loop_after_an_admonishment(
     proposal = Proposal.objects.create(
         village=village_a, year=2026, kind="admonish", score=D(55), grounds="低于约谈线"
     )
-    with pytest.raises(Exception):  # noqa: B017 (unconfirmed proposals cannot be acted on)
+    with pytest.raises(ValidationError, match="确认"):  # an unconfirmed proposal
         scores.admonishment_record(
             actor=subdistrict_admin,
             proposal=proposal,
@@ -224,7 +225,7 @@ def test_second_approver_for_reviewer_scores(village_a, instructor_a, subdistric
     row = scores.reviewer_score_enter(
         actor=instructor_a, indicator=indicator, month=10, score=D(7), reason="点位不规范"
     )
-    with pytest.raises(Exception):  # noqa: B017
+    with pytest.raises(PermissionDenied, match="街道工作人员审定"):
         scores.reviewer_score_approve(actor=instructor_a, reviewer_score=row)
     scores.score_period(year=2026, month=10)
     line = breakdown_of(VillageScore.objects.get(month=10))[-1]
