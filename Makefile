@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-moments venv lint format check demo clean otp
+.PHONY: run test test-moments venv lint lint-imports typecheck coverage format check demo clean otp
 
 venv: $(VENV)/.installed
 
@@ -50,6 +50,20 @@ test-moments: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The import contracts (layers, independence, selectors only, pure cores): pyproject.toml.
+lint-imports: venv
+	$(BIN)/lint-imports
+
+# mypy with django-stubs: every app checked, core/ and services/ strictly.
+typecheck: venv
+	DEBUG=1 $(BIN)/mypy
+
+# The suite with line coverage, then the floor per app (COVERAGE_FLOOR, default 90 %).
+# CI runs it on PostgreSQL and Redis (the README's test command, with PYTEST_ARGS).
+coverage: venv
+	@$(MAKE) --no-print-directory test PYTEST_ARGS="--cov --cov-report= $(PYTEST_ARGS)"
+	$(BIN)/python -m tests.coverage_floor
 
 format: venv
 	$(BIN)/ruff format .

@@ -23,7 +23,8 @@ class HolidayScheduleForm(StyledFormMixin, forms.Form):
     note = forms.CharField(label=_("依据（通知文号）"), max_length=200)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if upload is not None:
             raw = upload.read()
@@ -123,7 +124,8 @@ class OverrideForm(StyledFormMixin, forms.Form):
             self.fields[name].queryset = _village_cadres(village)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("original") and not data.get("replacement"):
             raise forms.ValidationError(_("请至少选择原排班干部或替班干部之一。"))
         return data
@@ -143,7 +145,8 @@ class AbsenceForm(StyledFormMixin, forms.ModelForm):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == "out" and not (data.get("destination") or "").strip():
             self.add_error("destination", _("外出办事须填写外出地点。"))
         return data
@@ -242,7 +245,8 @@ class RegisterForm(StyledFormMixin, forms.Form):
     allowed_network = forms.CharField(label=_("允许的来源网段"), required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") != DeviceKind.CAMERA and not (
             data.get("serial_number") or data.get("mac_address")
         ):

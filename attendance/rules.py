@@ -2,7 +2,7 @@
 ``user.has_perm("attendance.<action>", obj)`` from views, templates and services.
 
 Separation of duties (``decide_absence``, ``decide_correction``: never the person who
-asked, never two tiers by one person) is tested with ``rules.has_perm(name, user, obj)``,
+asked, never two tiers by one person) is tested with ``jinhu.core.perms.rule_allows``,
 which asks the rule itself: Django's ``user.has_perm`` says yes to any superuser first.
 """
 

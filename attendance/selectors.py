@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
@@ -216,13 +217,10 @@ def coverage(village: Village, start: dt.date, end: dt.date):
         day += dt.timedelta(days=1)
     total = sum(per_cadre.values()) or 1
     cadres = {c.pk: c for c in village.cadres.filter(is_active=True)}
-    shares = sorted(
-        (
-            {"cadre": cadres.get(cid), "half_days": n, "share": n * 100 / total}
-            for cid, n in per_cadre.items()
-        ),
-        key=lambda row: -row["half_days"],
-    )
+    shares: list[dict[str, Any]] = [
+        {"cadre": cadres.get(cid), "half_days": n, "share": n * 100 / total}
+        for cid, n in sorted(per_cadre.items(), key=lambda item: -item[1])
+    ]
     for cadre in cadres.values():
         if cadre.pk not in per_cadre:
             shares.append({"cadre": cadre, "half_days": 0, "share": 0})
@@ -255,9 +253,10 @@ def serial_gaps(device, *, since=None, limit: int = 20) -> list[tuple[int, int]]
     from attendance.models import DeviceEvent, Punch
 
     since = since or clock.now() - dt.timedelta(days=7)
-    serials = sorted(
-        set(
-            chain(
+    serials: list[int] = sorted(
+        {
+            serial
+            for serial in chain(
                 Punch.objects.filter(
                     device=device, record_id__isnull=False, received_at__gte=since
                 ).values_list("record_id", flat=True),
@@ -265,7 +264,8 @@ def serial_gaps(device, *, since=None, limit: int = 20) -> list[tuple[int, int]]
                     device=device, record_id__isnull=False, request__received_at__gte=since
                 ).values_list("record_id", flat=True),
             )
-        )
+            if serial is not None
+        }
     )
     gaps = [(a + 1, b - 1) for a, b in itertools.pairwise(serials) if b - a > 1]
     return gaps[-limit:]

@@ -13,18 +13,12 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from django.db import OperationalError
 
 from attendance.services import devices, liveness, outcomes, rosters
 from attendance.services.ingest import parse
 from jinhu.core import queue
 
-RETRY = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": True,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
+RETRY = queue.retrying(5)
 
 
 @shared_task(name="attendance.slots_extend_horizon")

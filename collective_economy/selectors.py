@@ -12,6 +12,7 @@ from django.db.models import Max, Sum
 from collective_economy.core import economy
 from collective_economy.core.economy import Comparison, compare_per_capita
 from collective_economy.models import AnnualAccount, MonthlyAccount, Thresholds
+from villages.selectors import Village
 
 __all__ = [
     "Comparison",
@@ -33,7 +34,7 @@ def lines_for(year: int) -> economy.Lines:
 
 @dataclass
 class VillageYear:
-    village: object
+    village: Village
     year: int
     source: str  # "annual" (closed books), "monthly" (sum of months so far) or "none"
     total_income: Decimal

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError
 
 from collective_economy.services import imports as import_services
+from jinhu.core import queue
 
-RETRY = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": True,
-    "retry_jitter": True,
-    "max_retries": 3,
-}
+RETRY = queue.retrying(3)
 
 
 @shared_task(name="economy.import_check", **RETRY)

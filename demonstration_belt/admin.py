@@ -88,5 +88,5 @@ admin.site.register(m.Finding, TrackedAdmin)
 admin.site.register(m.Suggestion, TrackedAdmin)
 for model in (m.PartyDayActivity, m.ServiceCenterCheck):
     admin.site.register(model, ScopedAdmin)
-for model in (m.PartyDayMethod, m.CheckItem):
-    admin.site.register(model)
+admin.site.register(m.PartyDayMethod)
+admin.site.register(m.CheckItem)

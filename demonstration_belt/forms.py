@@ -123,7 +123,8 @@ class PartyDayForm(_VillageScopedForm):
         self.fields["methods"].queryset = PartyDayMethod.objects.filter(active=True)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("attendance")
             and data.get("members_total")
@@ -185,7 +186,8 @@ class ReviewerScoreForm(StyledFormMixin, forms.Form):
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["action"] = data.get("action") or "enter"
         if data["action"] == "enter" and data.get("score") is None and "score" not in self.errors:
             self.add_error("score", _("请填写评分。"))

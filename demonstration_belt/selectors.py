@@ -307,9 +307,9 @@ def scoreboard(
         detailed = VillageScore.objects.filter(village__in=villages, year=year, month=month)
         if details_for is not None:
             detailed = detailed.filter(village_id__in=details_for)
-        detailed = list(detailed)
-        rendered = breakdowns(detailed)
-        details = {s.village_id: rendered[s.pk] for s in detailed}
+        chosen = list(detailed)
+        rendered = breakdowns(chosen)
+        details = {s.village_id: rendered[s.pk] for s in chosen}
     out = []
     for score in rows:
         breakdown = details.get(score.village_id)

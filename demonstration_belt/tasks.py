@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError
 
 from demonstration_belt.services import scores
-from jinhu.core import clock, periods
+from jinhu.core import clock, periods, queue
 
-RETRY = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": True,
-    "retry_jitter": True,
-    "max_retries": 3,
-}
+RETRY = queue.retrying(3)
 
 
 @shared_task(name="belt.score_closed_month", **RETRY)

@@ -20,7 +20,7 @@ class QueueOnConnect(bootsteps.StartStopStep):
     visibility timeout on the messages of a killed worker.
     """
 
-    requires = {"celery.worker.consumer.tasks:Tasks"}
+    requires = ("celery.worker.consumer.tasks:Tasks",)
 
     def start(self, consumer) -> None:
         from django.conf import settings

@@ -15,13 +15,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from demonstration_belt.selectors import todo_for
+from jinhu.core.requests import AuthedRequest
 from villages.selectors import Role, Village, role_of
 
 log = logging.getLogger(__name__)
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     villages = Village.objects.for_user(request.user).active().select_related("party_organization")
     role = role_of(request.user)
     return render(

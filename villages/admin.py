@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -70,8 +72,10 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 class _MarksPasswordSetByAdmin:
-    def save(self, commit=True):
-        user = super().save(commit=commit)
+    """Mixed into the admin's two password forms (which save the user)."""
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=commit)  # type: ignore[misc]
         if commit and user.has_usable_password():
             accounts.password_set_by_admin(user)
         return user

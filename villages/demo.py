@@ -230,7 +230,7 @@ def _position(cadre: Cadre, term: Term, title: str, *, ended: bool) -> None:
     )
 
 
-def _education_plan(count: int, college: int, rng: random.Random) -> list[int]:
+def _education_plan(count: int, college: int, rng: random.Random) -> list[Cadre.Education]:
     below = [Cadre.Education.SENIOR, Cadre.Education.JUNIOR, Cadre.Education.SENIOR]
     above = [Cadre.Education.COLLEGE, Cadre.Education.BACHELOR]
     plan = [above[i % 2] for i in range(college)]

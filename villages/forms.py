@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,10 +28,10 @@ class CadreForm(StyledFormMixin, forms.ModelForm):
 class AuditFilterForm(StyledFormMixin, forms.Form):
     """The 操作日志 filters: person, village, kind, dates (all optional)."""
 
-    person = forms.ModelChoiceField(
+    person: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("操作人"), queryset=None, required=False, empty_label=_("全部人员")
     )
-    village = forms.ModelChoiceField(
+    village: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("村（社区）"), queryset=None, required=False, empty_label=_("全部村（社区）")
     )
     kind = forms.ChoiceField(label=_("类别"), required=False)
@@ -54,7 +58,8 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
         self.fields["kind"].choices = [("", _("全部类别")), *selectors.audited_kinds()]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("截止日期不能早于起始日期。"))
         return data

@@ -224,7 +224,7 @@ def describe(entry, villages: dict[int, str]) -> dict:
         "at": entry.timestamp,
         "person": person or ("—" if event != SIGN_IN_FAILED else entry.object_repr),
         "address": entry.remote_addr or "",
-        "village": villages.get(data.get("village"), ""),
+        "village": villages.get(data.get("village") or 0, ""),
         "kind": kind,
         "object": entry.object_repr,
         "action": action,

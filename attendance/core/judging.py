@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 ARRIVAL_WINDOW = dt.timedelta(hours=1)
 DEPARTURE_WINDOW = dt.timedelta(hours=2)
@@ -73,7 +74,7 @@ def judge(f: SlotFacts) -> Verdict:
     arrival = arrivals[0] if arrivals else None
     departures = [p for p in relevant if arrival and p.at >= arrival.at + SAME_PUNCH]
     departure = departures[-1] if departures else None
-    base = {
+    base: dict[str, Any] = {
         "arrived_at": arrival.at if arrival else None,
         "left_at": departure.at if departure else None,
         "biometric": bool(arrival and arrival.biometric),

@@ -158,13 +158,13 @@ def build(
                 [_line(pin, arrive, zone, verify=verify), _line(pin, leave, zone, status=1)]
             )
         for day, lines in sorted(by_day.items()):
-            body = "\n".join(lines) + "\n"
+            text = "\n".join(lines) + "\n"
             requests.append(
                 SimRequest(
                     "POST",
                     "/iclock/cdata",
                     {"SN": sn, "table": "ATTLOG", "Stamp": day.strftime("%j")},
-                    body.encode(),
+                    text.encode(),
                 )
             )
             all_lines.setdefault(device.pk, []).extend(lines)
@@ -177,7 +177,7 @@ def build(
                     "/iclock/cdata",
                     {"SN": sn, "table": "ATTLOG", "Stamp": "0"},
                     body,
-                    note=f"{device.village.name}：同一批次重复上传",
+                    note=f"{_village_name(device)}：同一批次重复上传",
                 )
             )
         requests.append(
@@ -198,7 +198,7 @@ def build(
             "/iclock/cdata",
             {"SN": first.serial_number, "table": "ATTLOG", "Stamp": "1"},
             b"9999\t2026-13-45 8:61\t0\t1\n",
-            note=f"{first.village.name}：含格式错误的一行",
+            note=f"{_village_name(first)}：含格式错误的一行",
         )
     )
     # A user record whose name is GBK bytes (Chinese-language firmware).
@@ -209,7 +209,7 @@ def build(
             {"SN": first.serial_number, "table": "OPERLOG", "Stamp": "2"},
             "USER PIN=1099\tName=测试人员\tPri=0\tPasswd=\tCard=\tGrp=1\t"
             "TZ=0000000000000000\tVerify=-1\n".encode("gbk"),
-            note=f"{first.village.name}：GBK 编码的人员姓名",
+            note=f"{_village_name(first)}：GBK 编码的人员姓名",
         )
     )
     # The whole log again, in 500-line posts (after a firmware upgrade, say).
@@ -221,7 +221,7 @@ def build(
                 "/iclock/cdata",
                 {"SN": first.serial_number, "table": "ATTLOG", "Stamp": "0"},
                 ("\n".join(lines[i : i + 500]) + "\n").encode(),
-                note=f"{first.village.name}：全部记录重新上传（第 {i // 500 + 1} 批）",
+                note=f"{_village_name(first)}：全部记录重新上传（第 {i // 500 + 1} 批）",
             )
         )
     # A clock three hours behind, posting punches in real time: each cadre of the latest
@@ -237,7 +237,7 @@ def build(
             .first()
         )
         cadre_ids = DutySlot.objects.filter(
-            village=skewed.village, kind="sit_in", day=latest
+            village=skewed.village, kind="sit_in", day=latest or today
         ).values_list("cadre_id", flat=True)
         for n, cadre_id in enumerate(sorted(set(cadre_ids))):
             pin = pins[skewed.pk].get(cadre_id)
@@ -249,7 +249,7 @@ def build(
                         "/iclock/cdata",
                         {"SN": skewed.serial_number, "table": "ATTLOG"},
                         (_line(pin, wrong, zone) + "\n").encode(),
-                        note=f"{skewed.village.name}：设备时钟慢 3 小时（实时上传）",
+                        note=f"{_village_name(skewed)}：设备时钟慢 3 小时（实时上传）",
                     )
                 )
     # Hikvision face terminals: the arrivals of the last working day before today.
@@ -258,13 +258,15 @@ def build(
         if device.kind != DeviceKind.HIK_TERMINAL or not token:
             continue
         serial = 5000
-        last_day = (
+        hik_day = (
             DutySlot.objects.filter(village=device.village, kind="sit_in", day__lt=today)
             .order_by("-day")
             .values_list("day", flat=True)
             .first()
         )
-        for slot in DutySlot.objects.filter(village=device.village, kind="sit_in", day=last_day):
+        if hik_day is None:
+            continue
+        for slot in DutySlot.objects.filter(village=device.village, kind="sit_in", day=hik_day):
             pin = pins[device.pk].get(slot.cadre_id)
             if not pin:
                 continue
@@ -303,3 +305,7 @@ def run(transport, requests: list[SimRequest]) -> Report:
         status, body = transport.send(req)
         report.add(req, status, body)
     return report
+
+
+def _village_name(device: Device) -> str:
+    return device.village.name if device.village is not None else ""

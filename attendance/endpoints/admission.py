@@ -81,6 +81,13 @@ class Admission:
     def admitted(self) -> bool:
         return self.refusal is None
 
+    @property
+    def admitted_device(self) -> Device:
+        """The device of an admitted request (asked only once ``admitted`` holds)."""
+        if self.refusal is not None or self.device is None:
+            raise RuntimeError("a refused request has no admitted device")
+        return self.device
+
 
 def _limited(device: Device) -> Admission | None:
     if rate_limited(f"device:{device.pk}", settings.JINHU_DEVICE_RATE_LIMIT):

@@ -34,7 +34,7 @@ def hik_events(request: HttpRequest, token: str) -> HttpResponse:
             reason=too_big,
             answer=text(too_big, 413),
         )
-    device = admission.device
+    device = admission.admitted_device
     try:
         events = hikvision.parse(request.META.get("CONTENT_TYPE", ""), body, keep_pictures=False)
     except hikvision.BodyError as exc:

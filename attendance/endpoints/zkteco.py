@@ -51,7 +51,7 @@ def iclock_cdata(request: HttpRequest) -> HttpResponse:
     body, too_big = read_body(request)
     if not admission.admitted:
         return refuse(request, admission, protocol=Protocol.ZK, kind=kind, body=body)
-    device = admission.device
+    device = admission.admitted_device
     if body is None:
         return refuse(
             request,
@@ -111,12 +111,12 @@ def _handshake(request: HttpRequest) -> HttpResponse:
             # Security PUSH v3: a plain OK tells an unregistered device to register.
             answer = text("OK")
         return refuse(request, admission, protocol=Protocol.ZK, answer=answer)
-    device = admission.device
+    device = admission.admitted_device
     device_services.push_version_note(device, request.GET.get("pushver", ""))
     liveness.seen(device.pk)
     if request.GET.get("options") != "all":
         return text("OK")
-    return text(zkteco.handshake_response(device.serial_number, stamps=device.stamps))
+    return text(zkteco.handshake_response(device.serial_number or "", stamps=device.stamps))
 
 
 @csrf_exempt
@@ -125,7 +125,7 @@ def iclock_getrequest(request: HttpRequest) -> HttpResponse:
     admission = admit_zk(request)
     if not admission.admitted:
         return refuse(request, admission, protocol=Protocol.ZK)
-    device = admission.device
+    device = admission.admitted_device
     liveness.seen(device.pk)
     info = request.GET.get("INFO")
     if info:
@@ -142,7 +142,7 @@ def iclock_ping(request: HttpRequest) -> HttpResponse:
     admission = admit_zk(request)
     if not admission.admitted:
         return refuse(request, admission, protocol=Protocol.ZK)
-    liveness.seen(admission.device.pk)
+    liveness.seen(admission.admitted_device.pk)
     return text("OK")
 
 
@@ -156,7 +156,7 @@ def iclock_devicecmd(request: HttpRequest) -> HttpResponse:
         return refuse(request, admission, protocol=Protocol.ZK, kind="devicecmd", body=body)
     if body is None:
         return text(f"ERROR: {too_big}", 413)
-    device = admission.device
+    device = admission.admitted_device
     try:
         with transaction.atomic():
             store(request, device=device, protocol=Protocol.ZK, kind="devicecmd", body=body)
@@ -181,14 +181,14 @@ def iclock_registry(request: HttpRequest) -> HttpResponse:
             kind="registry",
             body=body,
             answer=text("ERROR: registration refused until approved", 406)
-            if admission.refusal.status_code == 403
+            if admission.refusal is not None and admission.refusal.status_code == 403
             else None,
         )
-    device = admission.device
+    device = admission.admitted_device
     with transaction.atomic():
         store(request, device=device, protocol=Protocol.ZK, kind="registry", body=body or b"")
     liveness.seen(device.pk)
-    return text(f"RegistryCode={device.token_hint or device.serial_number[-10:]}")
+    return text(f"RegistryCode={device.token_hint or (device.serial_number or '')[-10:]}")
 
 
 @csrf_exempt
@@ -196,7 +196,7 @@ def iclock_push(request: HttpRequest) -> HttpResponse:
     admission = admit_zk(request)
     if not admission.admitted:
         return refuse(request, admission, protocol=Protocol.ZK)
-    device = admission.device
+    device = admission.admitted_device
     liveness.seen(device.pk)
     return text(
         "\n".join(

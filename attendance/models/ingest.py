@@ -29,7 +29,7 @@ class RequestStatus(models.TextChoices):
 
 
 class DeviceRequestQuerySet(DeviceScopedQuerySet):
-    def unparsed(self):
+    def unparsed(self) -> DeviceRequestQuerySet:
         return self.filter(
             status=RequestStatus.ACCEPTED, parsed_at__isnull=True, kind__in=PARSED_KINDS
         )
@@ -107,7 +107,7 @@ class PunchSource(models.TextChoices):
 
 
 class PunchQuerySet(ScopedQuerySet):
-    def countable(self):
+    def countable(self) -> PunchQuerySet:
         """Punches that may decide attendance: matched and not waiting for review."""
         return self.filter(cadre__isnull=False, needs_review=False)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-import rules
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -15,6 +16,7 @@ from attendance.models.absences import LEVEL_ORDER, ApprovalLevel
 from attendance.services.rosters import public_cache_bump
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
+from jinhu.core.perms import rule_allows
 from villages.selectors import Cadre, CadrePosition
 
 #: used when no tier is configured at all (the example in the duty rules)
@@ -25,7 +27,7 @@ DEFAULT_LEVELS = (
 )
 
 
-def levels_for(cadre: Cadre, kind: str, days) -> list[str]:
+def levels_for(cadre: Cadre, kind: str, days: Any) -> list[str]:
     """The approval levels a report of ``days`` days needs, lowest first."""
     tiers = list(
         ApprovalTier.objects.filter(Q(village=cadre.village_id) | Q(village__isnull=True)).filter(
@@ -46,12 +48,14 @@ def levels_for(cadre: Cadre, kind: str, days) -> list[str]:
             if limit is None or days <= limit:
                 levels = [str(level) for level in default]
                 break
+    assert levels is not None  # (DEFAULT_LEVELS ends with a level for any length)
     if _is_sitting_secretary(cadre) and ApprovalLevel.SECRETARY in levels:
         # Nobody approves their own leave: the secretary's report goes one level up.
         levels = [
             str(ApprovalLevel.INSTRUCTOR) if x == ApprovalLevel.SECRETARY else x for x in levels
         ]
-        levels = sorted(set(levels), key=lambda x: LEVEL_ORDER.index(x))
+        order = [str(level) for level in LEVEL_ORDER]
+        levels = sorted(set(levels), key=order.index)
     return levels
 
 
@@ -66,7 +70,7 @@ def _is_sitting_secretary(cadre: Cadre) -> bool:
 @transaction.atomic
 def absence_submit(
     *,
-    actor,
+    actor: User,
     cadre: Cadre,
     kind: str,
     starts_at: dt.datetime,
@@ -100,16 +104,17 @@ def absence_submit(
 
 @transaction.atomic
 def absence_decide(
-    *, actor, report: AbsenceReport, approve: bool, comment: str = ""
+    *, actor: User, report: AbsenceReport, approve: bool, comment: str = ""
 ) -> AbsenceReport:
     report = AbsenceReport.objects.select_for_update().get(pk=report.pk)
     level = report.next_level()
     if level is not None and report.decided_by(actor):
         raise PermissionDenied(_("您已审批过该报备的上一级：每一级须由不同的人审批。"))
-    if not rules.has_perm("attendance.decide_absence", actor, report):
+    if not rule_allows("attendance.decide_absence", actor, report):
         raise PermissionDenied(_("该报备当前不需要您审批。"))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("不同意时请填写意见。")})
+    assert level is not None  # (decide_absence holds only while a tier is left)
     with audit_actor(actor):
         AbsenceApproval.objects.create(
             report=report, level=level, approver=actor, approved=approve, comment=comment.strip()
@@ -136,7 +141,7 @@ def _rejudge(report: AbsenceReport) -> None:
 
 
 @transaction.atomic
-def absence_cancel(*, actor, report: AbsenceReport) -> AbsenceReport:
+def absence_cancel(*, actor: User, report: AbsenceReport) -> AbsenceReport:
     if not actor.has_perm("attendance.cancel_absence", report):
         raise PermissionDenied(_("只有填报人或街道工作人员可以撤回。"))
     if report.status not in (AbsenceReport.Status.PENDING, AbsenceReport.Status.APPROVED):

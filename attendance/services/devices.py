@@ -9,8 +9,10 @@ import logging
 import secrets
 import time
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -44,7 +46,7 @@ COMMAND_TTL = dt.timedelta(hours=24)
 log = logging.getLogger(__name__)
 
 
-def _staff_only(actor) -> None:
+def _staff_only(actor: User | None) -> None:
     if actor is not None and not actor.has_perm("attendance.manage_devices"):
         raise PermissionDenied(_("只有街道工作人员可以管理设备。"))
 
@@ -61,7 +63,7 @@ def _normalise_mac(mac: str | None) -> str | None:
 @transaction.atomic
 def device_register(
     *,
-    actor,
+    actor: User | None,
     kind: str,
     village: Village,
     serial_number: str | None = None,
@@ -142,7 +144,7 @@ def _parse_kept_requests(device: Device) -> None:
 
 
 @transaction.atomic
-def device_reject(*, actor, device: Device, reason: str = "") -> Device:
+def device_reject(*, actor: User, device: Device, reason: str = "") -> Device:
     _staff_only(actor)
     device.status, device.note = DeviceStatus.REJECTED, reason[:200]
     with audit_actor(actor):
@@ -152,7 +154,7 @@ def device_reject(*, actor, device: Device, reason: str = "") -> Device:
 
 
 @transaction.atomic
-def device_retire(*, actor, device: Device) -> Device:
+def device_retire(*, actor: User, device: Device) -> Device:
     _staff_only(actor)
     device.status = DeviceStatus.RETIRED
     with audit_actor(actor):
@@ -162,7 +164,7 @@ def device_retire(*, actor, device: Device) -> Device:
 
 
 @transaction.atomic
-def token_rotate(*, actor, device: Device) -> str:
+def token_rotate(*, actor: User | None, device: Device) -> str:
     """A new secret for a Hikvision device; the old one stops working at once."""
     _staff_only(actor)
     if device.kind != DeviceKind.HIK_TERMINAL:
@@ -176,7 +178,7 @@ def token_rotate(*, actor, device: Device) -> str:
 
 
 @transaction.atomic
-def pin_map(*, actor, device: Device, pin: str, cadre: Cadre) -> int:
+def pin_map(*, actor: User, device: Device, pin: str, cadre: Cadre) -> int:
     """Map a device PIN to a cadre and replay its unmatched punches; returns their number."""
     if actor is not None and not actor.has_perm("attendance.manage_roster", cadre):
         raise PermissionDenied(_("您无权为该村登记工号。"))
@@ -212,7 +214,7 @@ def _fmt(moment: dt.datetime, zone: str) -> str:
 @transaction.atomic
 def command_queue(
     *,
-    actor,
+    actor: User | None,
     device: Device,
     kind: str,
     start: dt.datetime | None = None,
@@ -339,7 +341,7 @@ _cmd_checked: dict[int, float] = {}
 COMMAND_CHECK_INTERVAL = 5.0
 
 
-def lookup_serial(serial: str):
+def lookup_serial(serial: str) -> Any:
     now = time.monotonic()
     hit = _memo.get(f"sn:{serial}")
     if hit and now - hit[0] < MEMO_TTL:
@@ -349,7 +351,7 @@ def lookup_serial(serial: str):
     return device
 
 
-def lookup_token(token: str):
+def lookup_token(token: str) -> Any:
     now = time.monotonic()
     digest = token_digest(token)
     hit = _memo.get(f"tk:{digest}")
@@ -444,7 +446,7 @@ def devices_expire_pending(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def punch_review(*, actor, punch: Punch, accept: bool) -> Punch:
+def punch_review(*, actor: User, punch: Punch, accept: bool) -> Punch:
     """Staff decide on a flagged punch: accepted ones count, rejected ones stay out."""
     _staff_only(actor)
     punch.needs_review = not accept

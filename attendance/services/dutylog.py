@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from jinhu.core.history import audit_actor
 from villages.selectors import Cadre, Village
 
 
-def _check(actor, village: Village, cadres: list[Cadre]) -> None:
+def _check(actor: User, village: Village, cadres: list[Cadre]) -> None:
     if not actor.has_perm("attendance.record_dutylog", village):
         raise PermissionDenied(_("您无权填写该村的坐班日志。"))
     for cadre in cadres:
@@ -25,7 +26,7 @@ def _check(actor, village: Village, cadres: list[Cadre]) -> None:
 @transaction.atomic
 def dutylog_record(
     *,
-    actor,
+    actor: User,
     village: Village,
     cadre: Cadre,
     day: dt.date,
@@ -59,7 +60,7 @@ def dutylog_record(
 
 @transaction.atomic
 def handover_record(
-    *, actor, village: Village, day: dt.date, from_cadre: Cadre, to_cadre: Cadre, notes: str
+    *, actor: User, village: Village, day: dt.date, from_cadre: Cadre, to_cadre: Cadre, notes: str
 ) -> DutyHandover:
     _check(actor, village, [from_cadre, to_cadre])
     handover = DutyHandover(

@@ -16,6 +16,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -93,13 +94,13 @@ def schedule_parse(text: str, *, year: int) -> tuple[list[ScheduleDay], list[str
     return sorted(days.values(), key=lambda d: d.day), errors
 
 
-def _staff_only(actor) -> None:
+def _staff_only(actor: User) -> None:
     if not actor.has_perm("attendance.manage_holidays"):
         raise PermissionDenied(_("只有街道工作人员可以录入节假日安排。"))
 
 
 @transaction.atomic
-def schedule_save(*, actor, year: int, days: list[ScheduleDay], note: str) -> dict[str, int]:
+def schedule_save(*, actor: User, year: int, days: list[ScheduleDay], note: str) -> dict[str, int]:
     """The year's sub-district-wide schedule becomes exactly ``days``, and the year is
     confirmed (the warning goes). Future duty slots follow at once; past days whose
     arrangement changed are judged again. Village-specific adjustments are kept."""
@@ -120,8 +121,8 @@ def schedule_save(*, actor, year: int, days: list[ScheduleDay], note: str) -> di
                 row.delete()
                 changed.add(day)
         for day, entry in wanted.items():
-            row = current.get(day)
-            if row is None:
+            existing = current.get(day)
+            if existing is None:
                 HolidayOverride.objects.create(
                     day=day, is_workday=entry.is_workday, name=entry.name, note=note[:200]
                 )

@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
 from jinhu.core import clock
+
+if TYPE_CHECKING:
+    from attendance.models import Device
 
 THROTTLE = 5.0  # seconds between cache writes for one device, per process
 DB_THROTTLE = 60.0  # seconds between database writes for one device, without the cache
@@ -55,15 +60,17 @@ def seen(device_id: int, *, when: dt.datetime | None = None, upload: bool = Fals
         Device.objects.filter(pk=device_id).update(last_seen_at=moment)
 
 
-def _stamp(value) -> tuple[float, bool | None] | None:
+def _stamp(value: object) -> tuple[float, bool | None] | None:
     if value is None:
         return None
     if isinstance(value, tuple):
         return value[0], value[1]
-    return float(value), None  # (written by an earlier version: a bare timestamp)
+    if isinstance(value, int | float):
+        return float(value), None  # (written by an earlier version: a bare timestamp)
+    return None
 
 
-def follows_poll(device, within: float) -> bool:
+def follows_poll(device: Device, within: float) -> bool:
     """Whether the device's last contact, at most ``within`` seconds ago, was a poll.
 
     Unknown (no cache) is False: only uploads known to be real-time are measured. An
@@ -79,7 +86,7 @@ def follows_poll(device, within: float) -> bool:
     return clock.now().timestamp() - stamp[0] <= within
 
 
-def last_seen(devices) -> dict[int, dt.datetime | None]:
+def last_seen(devices: Iterable[Device]) -> dict[int, dt.datetime | None]:
     """{device id: last heard} for Device rows, merging the cache and the database."""
     devices = list(devices)
     cached = cache.get_many([_key(d.pk) for d in devices]) if devices else {}

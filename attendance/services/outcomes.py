@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-import rules
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -32,6 +34,7 @@ from attendance.services import liveness
 from attendance.services.tallies import tallies_refresh
 from jinhu.core import clock, queue
 from jinhu.core.history import audit_actor
+from jinhu.core.perms import rule_allows
 from villages.selectors import Village
 
 OUTCOME_FIELDS = (
@@ -115,7 +118,9 @@ def outcomes_judge(
                     for c, s, e in absences
                 ),
                 correction=corrections.get(slot.pk),
-                camera_activity=any(slot.starts_at <= t <= slot.ends_at for t in cameras),
+                camera_activity=any(
+                    t is not None and slot.starts_at <= t <= slot.ends_at for t in cameras
+                ),
             )
         )
         values = {f: getattr(verdict, f) for f in OUTCOME_FIELDS}
@@ -155,7 +160,9 @@ def outcomes_judge_recent(*, days_back: int = 2, now: dt.datetime | None = None)
 
 
 @transaction.atomic
-def correction_request(*, actor, slot: DutySlot, state: str, reason: str) -> OutcomeCorrection:
+def correction_request(
+    *, actor: User, slot: DutySlot, state: str, reason: str
+) -> OutcomeCorrection:
     """Ask for a slot's outcome to be corrected; it counts once another person approves."""
     if state not in OutcomeState.values or state in (OutcomeState.PENDING, OutcomeState.UNKNOWN):
         raise ValidationError({"state": _("请选择有效的更正结果。")})
@@ -176,7 +183,7 @@ def correction_request(*, actor, slot: DutySlot, state: str, reason: str) -> Out
 
 @transaction.atomic
 def correction_decide(
-    *, actor, correction: OutcomeCorrection, approve: bool, comment: str = ""
+    *, actor: User, correction: OutcomeCorrection, approve: bool, comment: str = ""
 ) -> OutcomeCorrection:
     """Approve (the slot is judged again, marked manual for good) or reject, by staff
     other than the person who asked."""
@@ -185,7 +192,7 @@ def correction_decide(
         raise ValidationError(_("该更正已处理（%(s)s）。") % {"s": correction.get_status_display()})
     if correction.requested_by_id == actor.pk:
         raise PermissionDenied(_("申请人不能批准自己的更正：须由另一位街道工作人员批准。"))
-    if not rules.has_perm("attendance.decide_correction", actor, correction):
+    if not rule_allows("attendance.decide_correction", actor, correction):
         raise PermissionDenied(_("考勤更正须由街道工作人员批准。"))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("驳回时请填写意见。")})
@@ -202,7 +209,7 @@ def correction_decide(
     return correction
 
 
-def monthly_compliance(outcomes, start: dt.date, end: dt.date) -> dict:
+def monthly_compliance(outcomes: Any, start: dt.date, end: dt.date) -> dict[str, Any]:
     """Counts by state and the compliance rate over judged slots (pending/unknown excluded)."""
     from django.db.models import Count
 
@@ -215,11 +222,13 @@ def monthly_compliance(outcomes, start: dt.date, end: dt.date) -> dict:
     return compliance_of(rows)
 
 
-def compliance_by(outcomes, key: str, start: dt.date, end: dt.date) -> dict:
+def compliance_by(
+    outcomes: Any, key: str, start: dt.date, end: dt.date
+) -> dict[Any, dict[str, Any]]:
     """``monthly_compliance`` for every value of ``key`` (village, cadre) in one query."""
     from django.db.models import Count
 
-    counts: dict = defaultdict(dict)
+    counts: dict[str, Any] = defaultdict(dict)
     for value, state, n in (
         outcomes.filter(day__gte=start, day__lte=end)
         .order_by()
@@ -230,7 +239,7 @@ def compliance_by(outcomes, key: str, start: dt.date, end: dt.date) -> dict:
     return {value: compliance_of(rows) for value, rows in counts.items()}
 
 
-def compliance_of(rows: dict[str, int]) -> dict:
+def compliance_of(rows: dict[str, int]) -> dict[str, Any]:
     judged = sum(rows.get(s, 0) for s in JUDGED_STATES)
     compliant = sum(rows.get(s, 0) for s in COMPLIANT_STATES)
     return {
@@ -257,12 +266,12 @@ _MARK_SQL = (
 )
 
 
-def outcomes_judge_later(village_id: int, days) -> None:
+def outcomes_judge_later(village_id: int, days: Iterable[dt.date | str]) -> None:
     """Mark village-days for judging, in the caller's transaction; queue a judge on commit."""
     outcomes_mark({village_id: days})
 
 
-def outcomes_mark(days_by_village: dict[int, object]) -> None:
+def outcomes_mark(days_by_village: Mapping[int, Iterable[dt.date | str]]) -> None:
     """Mark village-days for judging, in the caller's transaction; queue one judge per village.
 
     The marks are rows (``PendingJudgement``), written with the punches, leave or
@@ -296,7 +305,7 @@ def outcomes_mark(days_by_village: dict[int, object]) -> None:
         )
 
 
-def outcomes_judge_pending(village_id: int) -> dict | None:
+def outcomes_judge_pending(village_id: int) -> dict[str, Any] | None:
     """Judge every day marked for the village; remove only the marks it has seen.
 
     A mark set again while judging (its ``version`` moved) stays, and its own task

@@ -68,4 +68,4 @@ def get_or_build(key: str, build: Callable[[], bytes | str | None]) -> bytes | s
     _bodies.move_to_end(key)
     while len(_bodies) > _LOCAL_LIMIT:
         _bodies.popitem(last=False)
-    return body
+    return body  # type: ignore[no-any-return]  # (the cache returns what was put)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,11 +15,20 @@ from django.utils.translation import gettext as _
 from attendance.models import PatrolCheck, PatrolFinding
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
+from villages.selectors import Cadre, Village
 
 
 @transaction.atomic
 def patrol_record(
-    *, actor, village, checked_at, method, result, cadre=None, note="", photo=None
+    *,
+    actor: User,
+    village: Village,
+    checked_at: dt.datetime,
+    method: str,
+    result: str,
+    cadre: Cadre | None = None,
+    note: str = "",
+    photo: UploadedFile[Any] | None = None,
 ) -> PatrolCheck:
     if not actor.has_perm("attendance.record_patrol", village):
         raise PermissionDenied(_("您无权登记该村的巡查。"))
@@ -39,7 +53,7 @@ def patrol_record(
 
 
 @transaction.atomic
-def finding_confirm(*, actor, check: PatrolCheck, reason: str) -> PatrolFinding:
+def finding_confirm(*, actor: User, check: PatrolCheck, reason: str) -> PatrolFinding:
     """Staff confirm that an unreported absence really happened."""
     if not actor.has_perm("attendance.confirm_finding", check):
         raise PermissionDenied(_("只有街道工作人员可以确认巡查问题。"))

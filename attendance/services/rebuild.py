@@ -11,7 +11,9 @@ one SQL statement: one range scan per slot on the (cadre, punched_at) index.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min
@@ -20,6 +22,7 @@ from attendance.core import judging
 from attendance.services import liveness
 from attendance.services.tallies import month_span
 from jinhu.core import clock
+from villages.selectors import Village
 
 SQL = """
 WITH slots AS (
@@ -210,7 +213,7 @@ def outcomes_rebuild(
     *,
     start: dt.date,
     end: dt.date,
-    villages=None,
+    villages: Collection[Village] | None = None,
     now: dt.datetime | None = None,
     workers: int = 1,
 ) -> int:
@@ -277,7 +280,7 @@ def outcomes_rebuild(
 
 
 @transaction.atomic
-def _rebuild_part(params: dict, *, parts: int, part: int) -> int:
+def _rebuild_part(params: dict[str, Any], *, parts: int, part: int) -> int:
     with connection.cursor() as cursor:
         # Every slot's window is different: a memo of the punch scans never hits and
         # only costs (the planner cannot know that).
@@ -294,4 +297,4 @@ def _rebuild_part(params: dict, *, parts: int, part: int) -> int:
         except IntegrityError:
             cursor.execute(SQL_UPSERT, values)
         written, _tallied, _emptied = cursor.fetchone()
-    return written
+    return int(written)

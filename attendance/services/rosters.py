@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -114,13 +115,13 @@ def slots_extend_horizon(*, today: dt.date | None = None) -> int:
 # ---------------------------------------------------------------------------
 # Changing the rotation and the schedule
 # ---------------------------------------------------------------------------
-def _check_roster_permission(actor, village: Village) -> None:
+def _check_roster_permission(actor: User, village: Village) -> None:
     if not actor.has_perm("attendance.manage_roster", village):
         raise PermissionDenied(_("您无权调整该村的排班。"))
 
 
 @transaction.atomic
-def duty_rules_save(*, actor, rules: DutyRules) -> DutyRules:
+def duty_rules_save(*, actor: User, rules: DutyRules) -> DutyRules:
     """Save a village's duty rules (office hours by season, grace minutes, the minimum on
     duty). Slots from today on are materialised again with the new hours and the public
     page follows; verdicts already given stay as judged under the rules then in force."""
@@ -145,7 +146,7 @@ def _check_cadres(village: Village, cadres: Iterable[Cadre | None]) -> None:
 @transaction.atomic
 def rotation_set(
     *,
-    actor,
+    actor: User,
     village: Village,
     weekday: int,
     part: str,
@@ -199,7 +200,7 @@ def _on_duty(village: Village, day: dt.date, part: str) -> set[int]:
 @transaction.atomic
 def override_create(
     *,
-    actor,
+    actor: User,
     village: Village,
     day: dt.date,
     part: str,
@@ -256,7 +257,7 @@ def override_create(
 @transaction.atomic
 def days_swap(
     *,
-    actor,
+    actor: User,
     village: Village,
     first_day: dt.date,
     first_cadre: Cadre,

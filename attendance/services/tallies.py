@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Collection
 
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -26,7 +27,11 @@ def month_span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def tallies_refresh(
-    *, start: dt.date, end: dt.date, village_ids=None, now: dt.datetime | None = None
+    *,
+    start: dt.date,
+    end: dt.date,
+    village_ids: Collection[int] | None = None,
+    now: dt.datetime | None = None,
 ) -> int:
     """Recount the months touched by ``start``–``end``; returns the rows that changed."""
     now = now or clock.now()

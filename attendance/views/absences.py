@@ -3,12 +3,11 @@ report's tiered approval."""
 
 from __future__ import annotations
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -18,6 +17,8 @@ from attendance.models import (
 )
 from attendance.services import absences as absence_services
 from jinhu.core.forms import apply_errors
+from jinhu.core.perms import rule_allows
+from jinhu.core.requests import AuthedRequest
 from villages.selectors import Cadre
 
 
@@ -25,7 +26,7 @@ from villages.selectors import Cadre
 # Leave and out-on-business
 # ---------------------------------------------------------------------------
 @login_required
-def absence_list(request: HttpRequest) -> HttpResponse:
+def absence_list(request: AuthedRequest) -> HttpResponse:
     reports = (
         AbsenceReport.objects.for_user(request.user)
         .select_related("cadre", "village")
@@ -36,7 +37,7 @@ def absence_list(request: HttpRequest) -> HttpResponse:
     if status in AbsenceReport.Status.values:
         reports = reports.filter(status=status)
     page = Paginator(reports, 30).get_page(request.GET.get("page"))
-    waiting = [r for r in page if rules.has_perm("attendance.decide_absence", request.user, r)]
+    waiting = [r for r in page if rule_allows("attendance.decide_absence", request.user, r)]
     return render(
         request,
         "attendance/absence_list.html",
@@ -50,7 +51,7 @@ def absence_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def absence_new(request: HttpRequest) -> HttpResponse:
+def absence_new(request: AuthedRequest) -> HttpResponse:
     cadres = Cadre.objects.for_user(request.user).filter(is_active=True).select_related("village")
     form = forms.AbsenceForm(request.POST or None, cadres=cadres)
     if request.method == "POST" and form.is_valid():
@@ -74,7 +75,7 @@ def absence_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def absence_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
         AbsenceReport.objects.for_user(request.user).select_related("cadre", "village"), pk=pk
     )
@@ -105,7 +106,7 @@ def absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "approvals": report.approvals.select_related("approver"),
             "next_level": report.next_level(),
-            "can_decide": rules.has_perm("attendance.decide_absence", request.user, report),
+            "can_decide": rule_allows("attendance.decide_absence", request.user, report),
             "can_cancel": report.status in ("pending", "approved")
             and request.user.has_perm("attendance.cancel_absence", report),
         },

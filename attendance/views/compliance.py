@@ -3,7 +3,6 @@ and the correction of a verdict (requested by one person, decided by another).""
 
 from __future__ import annotations
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +28,8 @@ from attendance.services.outcomes import (
 from jinhu.core import clock, params, periods
 from jinhu.core.forms import errors_as_messages, refusal_as_message
 from jinhu.core.periods import Month
+from jinhu.core.perms import rule_allows
+from jinhu.core.requests import AuthedRequest
 from villages import selectors as village_selectors
 from villages.selectors import Cadre, Village
 
@@ -51,7 +52,7 @@ def _month_nav(month: Month) -> dict:
 
 
 @login_required
-def compliance(request: HttpRequest) -> HttpResponse:
+def compliance(request: AuthedRequest) -> HttpResponse:
     """Per-village duty compliance for a month (pending and unknown never count)."""
     month = _month(request)
     villages = Village.objects.for_user(request.user).active()
@@ -69,7 +70,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
+def village_compliance(request: AuthedRequest, code: str) -> HttpResponse:
     village = village_selectors.village_or_404(request.user, code)
     month = _month(request)
     outcomes = SlotOutcome.objects.filter(village=village)
@@ -101,10 +102,10 @@ def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("slot__cadre", "requested_by__profile")
         .order_by("created_at")
     )
-    for correction in pending:
-        correction.decidable = correction.status == OutcomeCorrection.Status.PENDING and (
-            rules.has_perm("attendance.decide_correction", request.user, correction)
-        )
+    # Who may decide which: staff, never the person who asked (the rule itself).
+    decidable = {
+        c.pk for c in pending if rule_allows("attendance.decide_correction", request.user, c)
+    }
     return render(
         request,
         "attendance/village_compliance.html",
@@ -115,6 +116,7 @@ def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
             "total": monthly_compliance(outcomes, month.first, month.last),
             "can_correct": request.user.has_perm("attendance.request_correction", village),
             "pending": pending,
+            "decidable": decidable,
             "form": forms.CorrectionForm(),
             **_month_nav(month),
         },
@@ -122,7 +124,7 @@ def village_compliance(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def slot_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def slot_correct(request: AuthedRequest, pk: int) -> HttpResponse:
     """Ask for a correction (it counts once another person, staff, approves it)."""
     slot = get_object_or_404(DutySlot.objects.for_user(request.user), pk=pk)
     if not request.user.has_perm("attendance.request_correction", slot):
@@ -150,7 +152,7 @@ def slot_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def correction_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+def correction_decide_view(request: AuthedRequest, pk: int) -> HttpResponse:
     """Approve or reject a requested correction (staff other than the requester)."""
     correction = get_object_or_404(
         OutcomeCorrection.objects.for_user(request.user).select_related("slot__village"), pk=pk

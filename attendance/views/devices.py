@@ -28,6 +28,7 @@ from attendance.services import devices as device_services
 from attendance.services import liveness
 from jinhu.core import clock
 from jinhu.core.forms import apply_errors, refusal_as_message
+from jinhu.core.requests import AuthedRequest
 from villages.selectors import Cadre
 
 SILENT_AFTER = dt.timedelta(hours=1)
@@ -44,7 +45,7 @@ def _count_per_device(rows):
 
 
 @login_required
-def device_list(request: HttpRequest) -> HttpResponse:
+def device_list(request: AuthedRequest) -> HttpResponse:
     """The device-health panel: silence, clock skew, resets, reconciliation, quarantine."""
     devices = list(
         Device.objects.for_user(request.user)
@@ -106,7 +107,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def device_register_view(request: HttpRequest) -> HttpResponse:
+def device_register_view(request: AuthedRequest) -> HttpResponse:
     _staff(request)
     form = forms.RegisterForm(request.POST or None)
     token = None
@@ -144,7 +145,7 @@ def device_register_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def device_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     device = get_object_or_404(
         Device.objects.for_user(request.user).select_related("village"), pk=pk
     )
@@ -154,7 +155,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_manage:
             raise PermissionDenied
         action = request.POST.get("action")
-        if action == "approve" and device.village_id:
+        if action == "approve" and device.village is not None:
             device_services.device_register(
                 actor=request.user,
                 kind=device.kind,
@@ -214,7 +215,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def device_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def device_assign(request: AuthedRequest, pk: int) -> HttpResponse:
     """Approve a pending device into a village (its kept requests are then parsed)."""
     device = get_object_or_404(
         Device.objects.for_user(request.user), pk=pk, status=DeviceStatus.PENDING
@@ -239,7 +240,7 @@ def device_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def quarantine(request: HttpRequest) -> HttpResponse:
+def quarantine(request: AuthedRequest) -> HttpResponse:
     lines = QuarantinedLine.objects.for_user(request.user).select_related(
         "device", "device__village", "request"
     )
@@ -248,7 +249,7 @@ def quarantine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unmatched(request: HttpRequest) -> HttpResponse:
+def unmatched(request: AuthedRequest) -> HttpResponse:
     """Punches from PINs no cadre is mapped to, grouped; mapping replays them."""
     groups = (
         Punch.objects.for_user(request.user)
@@ -293,7 +294,7 @@ def unmatched(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review(request: HttpRequest) -> HttpResponse:
+def review(request: AuthedRequest) -> HttpResponse:
     punches = (
         Punch.objects.for_user(request.user)
         .filter(needs_review=True)

@@ -3,12 +3,14 @@ sub-district totals and the entries behind them, handovers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,7 @@ from attendance.models.dutylog import EntryKind
 from attendance.services import dutylog as dutylog_services
 from jinhu.core import clock, params, tabular
 from jinhu.core.forms import apply_errors
+from jinhu.core.requests import AuthedRequest
 from villages import selectors as village_selectors
 
 
@@ -27,7 +30,7 @@ from villages import selectors as village_selectors
 # Duty log
 # ---------------------------------------------------------------------------
 @login_required
-def dutylog(request: HttpRequest, code: str) -> HttpResponse:
+def dutylog(request: AuthedRequest, code: str) -> HttpResponse:
     village = village_selectors.village_or_404(request.user, code)
     can_record = request.user.has_perm("attendance.record_dutylog", village)
     today = clock.today()
@@ -102,7 +105,7 @@ def dutylog(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def dutylog_totals(request: HttpRequest) -> HttpResponse:
+def dutylog_totals(request: AuthedRequest) -> HttpResponse:
     """Sub-district and per-village counters, computed from entries (seed row 19)."""
     year = params.year(request.GET, default=clock.today().year)
     entries = DutyLogEntry.objects.for_user(request.user).filter(day__year=year)
@@ -118,10 +121,10 @@ def dutylog_totals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dutylog_entries(request: HttpRequest) -> HttpResponse:
+def dutylog_entries(request: AuthedRequest) -> HttpResponse:
     """The drill-down: the entries behind any counter."""
     entries = DutyLogEntry.objects.for_user(request.user).select_related("village", "cadre")
-    filters = {}
+    filters: dict[str, Any] = {}
     if (year := params.year(request.GET, default=None)) is not None:
         entries = entries.filter(day__year=year)
         filters["year"] = year

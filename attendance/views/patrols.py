@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from attendance.models import (
 from attendance.services import patrols as patrol_services
 from jinhu.core import clock
 from jinhu.core.forms import apply_errors
+from jinhu.core.requests import AuthedRequest
 from villages.selectors import Village
 
 
@@ -24,7 +25,7 @@ from villages.selectors import Village
 # Patrols
 # ---------------------------------------------------------------------------
 @login_required
-def patrol_list(request: HttpRequest) -> HttpResponse:
+def patrol_list(request: AuthedRequest) -> HttpResponse:
     villages = Village.objects.for_user(request.user).active()
     checks = PatrolCheck.objects.for_user(request.user).select_related(
         "village", "cadre", "checked_by", "finding"
@@ -62,7 +63,7 @@ def patrol_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def finding_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
     check = get_object_or_404(PatrolCheck.objects.for_user(request.user), pk=pk)
     form = forms.FindingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

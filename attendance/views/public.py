@@ -148,7 +148,9 @@ def cadre_photo(request: HttpRequest, code: str, cadre_id: int) -> FileResponse:
     )
     if slot is None or not slot.cadre.photo:
         raise Http404
-    content_type = mimetypes.guess_type(slot.cadre.photo.name)[0] or "application/octet-stream"
+    content_type = (
+        mimetypes.guess_type(slot.cadre.photo.name or "")[0] or "application/octet-stream"
+    )
     response = FileResponse(slot.cadre.photo.open("rb"), content_type=content_type)
     patch_cache_control(response, public=True, max_age=3600)
     return response

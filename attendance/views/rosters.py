@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from attendance.services import holidays as holiday_services
 from attendance.services import rosters as roster_services
 from jinhu.core import clock, params
 from jinhu.core.forms import apply_errors
+from jinhu.core.requests import AuthedRequest
 from villages import selectors as village_selectors
 from villages.selectors import Cadre
 
@@ -31,7 +32,7 @@ from villages.selectors import Cadre
 # Roster
 # ---------------------------------------------------------------------------
 @login_required
-def roster(request: HttpRequest, code: str) -> HttpResponse:
+def roster(request: AuthedRequest, code: str) -> HttpResponse:
     village = village_selectors.village_or_404(request.user, code)
     can_manage = request.user.has_perm("attendance.manage_roster", village)
     today = clock.today()
@@ -95,7 +96,8 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
                     messages.success(request, _("排班调整已登记。"))
                     return redirect("attendance:roster", code=code)
         except ValidationError as error:
-            target = {"rotation": rotation_form, "swap": swap_form}.get(action, override_form)
+            forms_by_action = {"rotation": rotation_form, "swap": swap_form}
+            target = forms_by_action.get(action or "", override_form)
             apply_errors(target, error)
     slots = selectors.schedule_compute(village, start, end)
     day_info = selectors.day_info_for(village, start, end)
@@ -147,7 +149,7 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def coverage(request: HttpRequest, code: str) -> HttpResponse:
+def coverage(request: AuthedRequest, code: str) -> HttpResponse:
     village = village_selectors.village_or_404(request.user, code)
     today = clock.today()
     days, shares = selectors.coverage(village, today, today + dt.timedelta(days=27))
@@ -165,7 +167,7 @@ def coverage(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def holidays(request: HttpRequest) -> HttpResponse:
+def holidays(request: AuthedRequest) -> HttpResponse:
     """A year's holidays and 调休 make-up days; staff enter a year the package lacks."""
     today = clock.today()
     year = params.year(request.GET, default=selectors.missing_next_year(today) or today.year)

@@ -17,9 +17,10 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from jinhu.core import uploads
 from jinhu.core.periods import YEAR_MAX, YEAR_MIN
@@ -45,7 +46,7 @@ class RowError(ValueError):
 # ---------------------------------------------------------------------------
 # Cells
 # ---------------------------------------------------------------------------
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -53,7 +54,7 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def whole_number(value, label: str, low: int, high: int) -> int:
+def whole_number(value: object, label: str, low: int, high: int) -> int:
     """A whole number ``low``–``high``: ``2025``, ``2025.0`` from Excel, ``二〇二五``, ``１２``;
     never ``1.5``."""
     text = _text(value).translate(CHINESE_DIGITS)
@@ -69,15 +70,15 @@ def whole_number(value, label: str, low: int, high: int) -> int:
     return number
 
 
-def year(value) -> int:
+def year(value: object) -> int:
     return whole_number(value, "年度", YEAR_MIN, YEAR_MAX)
 
 
-def month(value) -> int:
+def month(value: object) -> int:
     return whole_number(value, "月份", 1, 12)
 
 
-def money(value, label: str) -> Decimal:
+def money(value: object, label: str) -> Decimal:
     """Yuan with at most two decimals. XLSX numbers arrive as binary floats: taken through
     their shortest repr (exact for any amount with two decimals)."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -109,7 +110,7 @@ def money(value, label: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def yes_no(value, label: str) -> bool:
+def yes_no(value: object, label: str) -> bool:
     text = _text(value).lower()
     if text in {"是", "true", "1", "yes", "y", "已决算"}:
         return True
@@ -125,10 +126,10 @@ def yes_no(value, label: str) -> bool:
 class Column:
     header: str
     attribute: str
-    parse: Callable
+    parse: Callable[..., Any]
 
 
-def _money(label: str) -> Callable:
+def _money(label: str) -> Callable[..., Any]:
     return lambda value: money(value, label)
 
 
@@ -158,7 +159,7 @@ KEYS = {"monthly": ("village", "year", "month"), "annual": ("village", "year")}
 # ---------------------------------------------------------------------------
 # Files
 # ---------------------------------------------------------------------------
-def read_table(data: bytes, filename: str) -> tuple[list, Iterator[tuple], str]:
+def read_table(data: bytes, filename: str) -> tuple[list[Any], Iterator[tuple[Any, ...]], str]:
     """The header row, an iterator over the data rows, and the format found.
 
     Refuses, in words, what cannot be read: too big, empty, an ``.xlsx`` that is not a
@@ -181,7 +182,7 @@ def read_table(data: bytes, filename: str) -> tuple[list, Iterator[tuple], str]:
     return header, (tuple(r) for r in rows), f"csv ({encoding})"
 
 
-def _read_xlsx(data: bytes) -> tuple[list, Iterator[tuple]]:
+def _read_xlsx(data: bytes) -> tuple[list[Any], Iterator[tuple[Any, ...]]]:
     from openpyxl import load_workbook
 
     try:
@@ -209,7 +210,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     raise FileRefused("无法识别文件编码：请保存为 UTF-8 或 GBK 编码的 CSV，或 .xlsx。")
 
 
-def column_positions(kind: str, header: list) -> dict[str, int]:
+def column_positions(kind: str, header: list[Any]) -> dict[str, int]:
     """Where each expected column is; refuses a header that lacks any, naming them all."""
     names = [_text(h) for h in header]
     positions: dict[str, int] = {}
@@ -229,7 +230,7 @@ def column_positions(kind: str, header: list) -> dict[str, int]:
 
 @dataclass
 class Checked:
-    records: list[dict]
+    records: list[dict[str, Any]]
     errors: list[tuple[int, str]]
     error_count: int
     rows: int
@@ -237,8 +238,8 @@ class Checked:
 
 def check(
     kind: str,
-    header: list,
-    rows,
+    header: list[Any],
+    rows: Iterable[tuple[Any, ...]],
     *,
     villages: dict[str, int],
     today: dt.date,
@@ -251,15 +252,15 @@ def check(
     positions = column_positions(kind, header)
     columns = KINDS[kind]
     keys = KEYS[kind]
-    records: list[dict] = []
+    records: list[dict[str, Any]] = []
     errors: list[tuple[int, str]] = []
     count = 0
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[Any, ...], int] = {}
     number = 1
     for number, row in enumerate(rows, start=2):
         if not any(_text(c) for c in row):
             continue  # blank line
-        record: dict = {}
+        record: dict[str, Any] = {}
         row_errors = []
         for column in columns:
             index = positions[column.attribute]
@@ -295,7 +296,7 @@ def check(
     return Checked(records, errors, count, max(0, number - 1))
 
 
-def _rules(kind: str, record: dict, today: dt.date) -> list[str]:
+def _rules(kind: str, record: dict[str, Any], today: dt.date) -> list[str]:
     """What a row must satisfy beyond its cells (the same as the forms' rules)."""
     problems = []
     if kind == "monthly" and (record["year"], record["month"]) > (today.year, today.month):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from jinhu.core.history import audit_actor
 from villages.selectors import Village
 
 
-def _check(actor, village: Village) -> None:
+def _check(actor: User, village: Village) -> None:
     if not actor.has_perm("collective_economy.enter_figures", village):
         raise PermissionDenied(_("您无权填报该村的集体经济数据。"))
 
@@ -22,7 +23,7 @@ def _check(actor, village: Village) -> None:
 @transaction.atomic
 def monthly_account_save(
     *,
-    actor,
+    actor: User,
     village: Village,
     year: int,
     month: int,
@@ -79,7 +80,7 @@ def monthly_account_save(
 @transaction.atomic
 def annual_account_save(
     *,
-    actor,
+    actor: User,
     village: Village,
     year: int,
     operating_income: Decimal,

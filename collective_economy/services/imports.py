@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -25,7 +27,8 @@ def import_progress(job_id: int) -> int | None:
     """Rows handled so far by the running step (an accelerator: None without Redis)."""
     from django.core.cache import cache
 
-    return cache.get(_progress_key(job_id))
+    rows = cache.get(_progress_key(job_id))
+    return int(rows) if rows is not None else None
 
 
 def _note_progress(job_id: int, rows: int) -> None:
@@ -34,7 +37,7 @@ def _note_progress(job_id: int, rows: int) -> None:
     cache.set(_progress_key(job_id), rows, 3600)
 
 
-def import_job_create(*, actor, kind: str, file_name: str, data: bytes) -> ImportJob:
+def import_job_create(*, actor: User, kind: str, file_name: str, data: bytes) -> ImportJob:
     """Keep the upload and queue its check (a task: files of any size)."""
     if kind not in importing.KINDS:
         raise ValidationError({"kind": _("请选择数据类型。")})
@@ -52,7 +55,7 @@ def import_job_create(*, actor, kind: str, file_name: str, data: bytes) -> Impor
     return job
 
 
-def _importable_codes(actor) -> dict[str, int]:
+def _importable_codes(actor: User) -> dict[str, int]:
     return {
         code: pk
         for code, pk in Village.objects.for_user(actor).values_list("code", "pk")
@@ -73,7 +76,7 @@ def _check_job(job: ImportJob) -> importing.Checked:
     )
 
 
-def _finish(job: ImportJob, status: str, **fields) -> None:
+def _finish(job: ImportJob, status: str, **fields: Any) -> None:
     job.status = status
     job.finished_at = clock.now()
     for name, value in fields.items():
@@ -114,7 +117,7 @@ def import_job_check(job_id: int) -> str | None:
 
 
 @transaction.atomic
-def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
+def import_job_confirm(*, actor: User, job: ImportJob) -> ImportJob:
     """The importer confirms a checked file; the import runs in the background."""
     if job.created_by_id != actor.pk:
         raise PermissionDenied(_("只能确认自己上传的文件。"))
@@ -181,10 +184,13 @@ _COLUMNS = {
 }
 
 
-_MODELS = {"monthly": MonthlyAccount, "annual": AnnualAccount}
+_MODELS: dict[str, Any] = {  # (MonthlyAccount or AnnualAccount, by kind)
+    "monthly": MonthlyAccount,
+    "annual": AnnualAccount,
+}
 
 
-def _existing(kind: str, records: list[dict]) -> dict[tuple, tuple]:
+def _existing(kind: str, records: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     keys = importing.KEYS[kind]
     model = _MODELS[kind]
     villages = {r["village"] for r in records}
@@ -196,7 +202,7 @@ def _existing(kind: str, records: list[dict]) -> dict[tuple, tuple]:
     return {tuple(row[:width]): (row[width:-1], row[-1]) for row in rows}
 
 
-def _preview(kind: str, records: list[dict]) -> tuple[int, int, int]:
+def _preview(kind: str, records: list[dict[str, Any]]) -> tuple[int, int, int]:
     """How many rows would be new, changed, unchanged (read only)."""
     existing = _existing(kind, records)
     keys, columns = importing.KEYS[kind], _COLUMNS[kind]
@@ -210,7 +216,7 @@ def _preview(kind: str, records: list[dict]) -> tuple[int, int, int]:
     return new, updated, len(records) - new - updated
 
 
-def _write(kind: str, records: list[dict], actor) -> tuple[int, int, int]:
+def _write(kind: str, records: list[dict[str, Any]], actor: User) -> tuple[int, int, int]:
     """Insert new rows, update changed ones, leave the rest; returns the three counts."""
     model = _MODELS[kind]
     keys, columns = importing.KEYS[kind], _COLUMNS[kind]

@@ -20,6 +20,7 @@ from collective_economy.models import (
 from collective_economy.services import accounts as account_services
 from jinhu.core import clock, params, tabular
 from jinhu.core.forms import apply_errors
+from jinhu.core.requests import AuthedRequest
 from villages import selectors as village_selectors
 from villages.selectors import Village
 
@@ -29,7 +30,7 @@ def _year(request: HttpRequest) -> int:
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthedRequest) -> HttpResponse:
     year = _year(request)
     villages = Village.objects.for_user(request.user).active()
     rows = selectors.village_years(villages, year)
@@ -49,7 +50,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def village(request: HttpRequest, code: str) -> HttpResponse:
+def village(request: AuthedRequest, code: str) -> HttpResponse:
     village = village_selectors.village_or_404(request.user, code)
     year = _year(request)
     can_enter = request.user.has_perm("collective_economy.enter_figures", village)
@@ -106,7 +107,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def alerts(request: HttpRequest) -> HttpResponse:
+def alerts(request: AuthedRequest) -> HttpResponse:
     today = clock.today()
     contracts = Contract.objects.for_user(request.user).select_related("village")
     payments = ContractPayment.objects.for_user(request.user).select_related(
@@ -125,7 +126,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_accounts(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def export_accounts(request: AuthedRequest, kind: str, fmt: str) -> HttpResponse:
     if kind not in exports.EXPORTS or fmt not in ("xlsx", "csv"):
         raise Http404
     model = MonthlyAccount if kind == "monthly" else AnnualAccount

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from collective_economy.core import importing
@@ -15,10 +15,11 @@ from collective_economy.models import (
 )
 from collective_economy.services import imports as import_services
 from jinhu.core.forms import apply_errors
+from jinhu.core.requests import AuthedRequest
 
 
 @login_required
-def import_accounts(request: HttpRequest) -> HttpResponse:
+def import_accounts(request: AuthedRequest) -> HttpResponse:
     """Upload a spreadsheet; it is checked (and, once confirmed, imported) in the background."""
     if not request.user.has_perm("collective_economy.import_accounts"):
         raise PermissionDenied
@@ -48,7 +49,7 @@ def import_accounts(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job(request: AuthedRequest, pk: int) -> HttpResponse:
     """A job's progress, then its result: the errors row by row, or what was written."""
     job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk, created_by=request.user)
     if request.method == "POST":

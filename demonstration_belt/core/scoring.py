@@ -9,9 +9,10 @@ can be traced. Veto items fail the year whatever the total.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -31,10 +32,10 @@ class IndicatorSpec:
     kind: str
     standard: Decimal
     dimension: str = ""
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     reviewer_scored: bool = False
     #: the numeric parameters as Decimal, converted once (not at each of 13 periods)
-    numbers: dict = field(init=False, repr=False, compare=False)
+    numbers: dict[str, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         p = self.params
@@ -105,9 +106,9 @@ class Line:
     reviewer: Decimal | None
     final: Decimal
     reason: str
-    sources: dict
+    sources: dict[str, Any]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "indicator": self.indicator_id,
             "order": self.order,
@@ -145,7 +146,7 @@ def _deduct(standard: Decimal, deduction: Decimal) -> Decimal:
     return q(max(ZERO, standard - deduction))
 
 
-def _dec(params: dict, key: str, default) -> Decimal:
+def _dec(params: dict[str, Any], key: str, default: object) -> Decimal:
     return Decimal(str(params.get(key, default)))
 
 
@@ -159,18 +160,20 @@ _NUMBERS = {
 }
 
 
-def _no_targets(f: Facts):
+def _no_targets(f: Facts) -> tuple[str, dict[str, Any]]:
     return "本期没有审核通过的月度进度", {"reports": list(f.report_ids)}
 
 
-def _not_yet_due(f: Facts):
+def _not_yet_due(f: Facts) -> tuple[str, dict[str, Any]]:
     return (
         f"本期月度进度尚未到报送期限（{f.report_deadline} 前报送），暂不扣分",
         {"reports": list(f.report_ids)},
     )
 
 
-def suggest(spec: IndicatorSpec, f: Facts) -> tuple[Decimal, Callable[[], tuple[str, dict]]]:
+def suggest(
+    spec: IndicatorSpec, f: Facts
+) -> tuple[Decimal, Callable[[], tuple[str, dict[str, Any]]]]:
     """The score the data suggests for one indicator, and how to say why.
 
     The second value is a function returning the reason in words and the records
@@ -291,11 +294,11 @@ def score(indicators: list[IndicatorSpec], facts: Facts, *, explain: bool = True
     return Result(tuple(lines), q(total), q(max_total), vetoed, facts.vetoes if vetoed else ())
 
 
-def ranks(totals) -> dict:
+def ranks(totals: Sequence[tuple[Any, Decimal]]) -> dict[Any, int]:
     """Competition ranking (1, 2, 2, 4): ``{key: rank}`` for ``(key, total)`` pairs, the
     highest total first; equal totals share a rank."""
     ordered = sorted((t for _k, t in totals), reverse=True)
-    first_at: dict = {}
+    first_at: dict[Decimal, int] = {}
     for position, total in enumerate(ordered, start=1):
         first_at.setdefault(total, position)
     return {key: first_at[total] for key, total in totals}
@@ -312,10 +315,10 @@ _DEFAULTS = Facts()
 _TUPLES = ("report_ids", "overdue_findings", "overdue_suggestions", "patrol_findings", "bonus_ids")
 
 
-def facts_to_json(f: Facts) -> dict:
+def facts_to_json(f: Facts) -> dict[str, Any]:
     """What a score was computed from, as a small JSON document: the breakdown (reasons
     and the records behind every point) is rendered from it when a page asks."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     for name in ("months", "duty_judged", "duty_compliant", "visitors", "matters", "disputes"):
         value = getattr(f, name)
         if value != getattr(_DEFAULTS, name):
@@ -354,8 +357,8 @@ def facts_to_json(f: Facts) -> dict:
     return out
 
 
-def facts_from_json(data: dict) -> Facts:
-    def dec(value):
+def facts_from_json(data: dict[str, Any]) -> Facts:
+    def dec(value: str | None) -> Decimal | None:
         return None if value is None else Decimal(value)
 
     return Facts(

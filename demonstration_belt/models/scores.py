@@ -125,6 +125,9 @@ class ReviewerScore(models.Model):
 
     objects = ReviewerScoreQuerySet.as_manager()
 
+    #: the entry an approver was shown (set by the score page; not a column)
+    latest_entry: ReviewerScoreEntry | None
+
     class Meta:
         verbose_name = _("考核组评分")
         verbose_name_plural = _("考核组评分")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,7 +20,7 @@ from jinhu.core.history import audit_actor
 # ---------------------------------------------------------------------------
 # Tracked items: findings, follow-ups, suggestions
 # ---------------------------------------------------------------------------
-FINDING_FLOW = {
+FINDING_FLOW: dict[str, tuple[str, ...]] = {
     TrackedStatus.OPEN: (TrackedStatus.IN_PROGRESS, TrackedStatus.RECHECK),
     TrackedStatus.IN_PROGRESS: (TrackedStatus.RECHECK,),
     TrackedStatus.RECHECK: (TrackedStatus.CLOSED, TrackedStatus.IN_PROGRESS),
@@ -27,7 +30,7 @@ FINDING_FLOW = {
 
 @transaction.atomic
 def finding_advance(
-    *, actor, finding: Finding, to: str, rectification: str = "", evidence=None
+    *, actor: User, finding: Finding, to: str, rectification: str = "", evidence: Any = None
 ) -> Finding:
     """Open → rectifying → re-check (回头看) → closed; a failed re-check goes back."""
     if to not in FINDING_FLOW[finding.status]:
@@ -58,7 +61,7 @@ def finding_advance(
 
 @transaction.atomic
 def suggestion_update(
-    *, actor, suggestion: Suggestion, status: str, reply: str = "", decline_reason: str = ""
+    *, actor: User, suggestion: Suggestion, status: str, reply: str = "", decline_reason: str = ""
 ) -> Suggestion:
     if not actor.has_perm("demonstration_belt.handle_suggestion", suggestion):
         raise PermissionDenied(_("您无权处理该建议。"))
@@ -88,7 +91,7 @@ RECORD_PERMS = {
 
 
 @transaction.atomic
-def record_create(*, actor, form):
+def record_create(*, actor: User, form: Any) -> Any:
     """Save a validated record form after checking the actor may write for its village."""
     instance = form.instance
     perm = RECORD_PERMS[type(instance).__name__]
@@ -99,7 +102,7 @@ def record_create(*, actor, form):
 
 
 @transaction.atomic
-def meeting_create(*, actor, form):
+def meeting_create(*, actor: User, form: Any) -> Any:
     if not actor.has_perm("demonstration_belt.manage_plans", None):
         raise PermissionDenied(_("只有街道工作人员可以登记会议活动。"))
     with audit_actor(actor):

@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -27,7 +29,7 @@ from jinhu.core.periods import Month
 from villages.selectors import Village, display_name
 
 
-def _targets_for(village: Village, year: int, month: int):
+def _targets_for(village: Village, year: int, month: int) -> Any:
     """Targets due in or after this month (in progress or due), from the year's plan."""
     month_start = dt.date(year, month, 1)
     return Target.objects.filter(
@@ -36,7 +38,7 @@ def _targets_for(village: Village, year: int, month: int):
 
 
 @transaction.atomic
-def report_open(*, actor, village: Village, year: int, month: int) -> MonthlyReport:
+def report_open(*, actor: User, village: Village, year: int, month: int) -> MonthlyReport:
     """The month's report, created as a draft with one line per target if needed.
 
     Only for a month that has begun (this month and earlier ones): next month's
@@ -65,7 +67,7 @@ def report_open(*, actor, village: Village, year: int, month: int) -> MonthlyRep
 
 @transaction.atomic
 def report_save_draft(
-    *, actor, report: MonthlyReport, narrative: str, items: dict[int, dict]
+    *, actor: User, report: MonthlyReport, narrative: str, items: dict[int, dict[str, Any]]
 ) -> MonthlyReport:
     """Save what the secretary typed, whatever happens to the uploads after it."""
     report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
@@ -112,11 +114,11 @@ class ReportUpdate:
 @transaction.atomic
 def report_update(
     *,
-    actor,
+    actor: User,
     report: MonthlyReport,
     narrative: str,
-    items: dict[int, dict],
-    uploads: Iterable = (),
+    items: dict[int, dict[str, Any]],
+    uploads: Iterable[Any] = (),
     submit: bool = False,
 ) -> ReportUpdate:
     """The secretary's one action on the report page, in one transaction: save the text,
@@ -145,15 +147,15 @@ def report_update(
     return update
 
 
-def _event(report: MonthlyReport, action: str, actor, comment: str = "") -> None:
+def _event(report: MonthlyReport, action: str, actor: User, comment: str = "") -> None:
     ReportEvent.objects.create(report=report, action=action, actor=actor, comment=comment)
 
 
 def _transition(
-    actor,
+    actor: User,
     report: MonthlyReport,
     *,
-    allowed_from: tuple,
+    allowed_from: tuple[Any, ...],
     to: str,
     action: str,
     perm: str,
@@ -208,7 +210,7 @@ def _lost_race(report: MonthlyReport, action: str) -> str:
 
 
 @transaction.atomic
-def report_submit(*, actor, report: MonthlyReport) -> MonthlyReport:
+def report_submit(*, actor: User, report: MonthlyReport) -> MonthlyReport:
     report = MonthlyReport.objects.get(pk=report.pk)  # what is saved, not a stale copy
     if not actor.has_perm("demonstration_belt.fill_report", report):
         raise PermissionDenied(_("您无权提交该村的月度进度。"))
@@ -228,7 +230,7 @@ def report_submit(*, actor, report: MonthlyReport) -> MonthlyReport:
 
 
 @transaction.atomic
-def report_return(*, actor, report: MonthlyReport, comment: str) -> MonthlyReport:
+def report_return(*, actor: User, report: MonthlyReport, comment: str) -> MonthlyReport:
     return _transition(
         actor,
         report,
@@ -242,7 +244,7 @@ def report_return(*, actor, report: MonthlyReport, comment: str) -> MonthlyRepor
 
 
 @transaction.atomic
-def report_approve(*, actor, report: MonthlyReport, comment: str = "") -> MonthlyReport:
+def report_approve(*, actor: User, report: MonthlyReport, comment: str = "") -> MonthlyReport:
     return _transition(
         actor,
         report,
@@ -255,7 +257,7 @@ def report_approve(*, actor, report: MonthlyReport, comment: str = "") -> Monthl
 
 
 @transaction.atomic
-def report_reopen(*, actor, report: MonthlyReport, comment: str) -> MonthlyReport:
+def report_reopen(*, actor: User, report: MonthlyReport, comment: str) -> MonthlyReport:
     """Only staff reopen an approved report; the reason is logged for good."""
     return _transition(
         actor,
@@ -274,7 +276,7 @@ def report_reopen(*, actor, report: MonthlyReport, comment: str) -> MonthlyRepor
 # ---------------------------------------------------------------------------
 @transaction.atomic
 def evidence_add(
-    *, actor, report: MonthlyReport, uploaded, item: ReportItem | None = None
+    *, actor: User, report: MonthlyReport, uploaded: Any, item: ReportItem | None = None
 ) -> Evidence:
     report = MonthlyReport.objects.get(pk=report.pk)  # its status now, not a stale copy
     if not actor.has_perm("demonstration_belt.fill_report", report):

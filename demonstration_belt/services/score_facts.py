@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count
@@ -47,14 +49,14 @@ def report_due(year: int, months: list[int], today: dt.date) -> tuple[bool, str]
     return today > deadline, f"{deadline.month}月{deadline.day}日"
 
 
-def _scope(ids: list[int]):
+def _scope(ids: list[int]) -> Any:
     """The villages as a subquery: filtering by it costs the database nothing, while a
     list of a thousand ids costs Django a thousand conversions in every query."""
     return Village.objects.filter(pk__in=ids).values("pk") if len(ids) > 50 else ids
 
 
 def indicators_by_village(
-    villages, year: int, *, scope=None
+    villages: Any, year: int, *, scope: Any = None
 ) -> dict[int, list[scoring.IndicatorSpec]]:
     """``scope``: the same villages as a queryset of ids, if the caller has one."""
     if scope is None:
@@ -79,13 +81,13 @@ def indicators_by_village(
     return out
 
 
-def facts_for(villages, year: int, month: int) -> dict[int, scoring.Facts]:
+def facts_for(villages: Any, year: int, month: int) -> dict[int, scoring.Facts]:
     """Facts of one period (a month, or 0 for the year so far)."""
     return facts_for_periods(villages, year, [month])[month]
 
 
 def facts_for_periods(
-    villages, year: int, periods: list[int], *, scope=None
+    villages: Any, year: int, periods: list[int], *, scope: Any = None
 ) -> dict[int, dict[int, scoring.Facts]]:
     """Facts of several periods of one year at once: each source is read once, grouped by
     village and month, and summed per period in Python.
@@ -109,6 +111,7 @@ def facts_for_periods(
         ).values_list("pk", "village_id", "month")
     }
     items: dict[int, list[scoring.TargetFact]] = defaultdict(list)
+    fact: Any
     for report_id, *fact in ReportItem.objects.filter(
         report__village_id__in=scope,
         report__year=year,
@@ -125,9 +128,9 @@ def facts_for_periods(
     ):
         items[report_id].append(scoring.TargetFact(*fact))
 
-    def monthly(rows, width: int) -> dict[int, list]:
+    def monthly(rows: Iterable[Any], width: int) -> dict[int, list[Any]]:
         """village -> 13 slots (index = month) of ``width`` counts each."""
-        out: dict[int, list] = {}
+        out: dict[int, list[Any]] = {}
         for village_id, m, *values in rows:
             slots = out.get(village_id)
             if slots is None:
@@ -160,14 +163,14 @@ def facts_for_periods(
     patrols: dict[tuple[int, int], list[int]] = defaultdict(list)
     for pk, village_id, day in attendance_selectors.patrol_findings(scope, year):
         patrols[(village_id, day.month)].append(pk)
-    open_findings: dict[int, list] = defaultdict(list)
+    open_findings: dict[int, list[Any]] = defaultdict(list)
     for pk, village_id, deadline in (
         Finding.objects.filter(village_id__in=scope)
         .exclude(status="closed")
         .values_list("pk", "village_id", "deadline")
     ):
         open_findings[village_id].append((pk, deadline))
-    open_suggestions: dict[int, list] = defaultdict(list)
+    open_suggestions: dict[int, list[Any]] = defaultdict(list)
     for pk, village_id, due in Suggestion.objects.filter(
         village_id__in=scope, status__in=("received", "studying", "implementing")
     ).values_list("pk", "village_id", "due_on"):
@@ -177,12 +180,12 @@ def facts_for_periods(
         village_id__in=scope, year=year
     ).values_list("pk", "village_id", "month", "points"):
         bonuses[(village_id, m)].append((pk, points))
-    failures: dict[int, list] = defaultdict(list)
+    failures: dict[int, list[Any]] = defaultdict(list)
     for village_id, occurred_on, description in MajorFailure.objects.filter(
         village_id__in=scope, year=year
     ).values_list("village_id", "occurred_on", "description"):
         failures[village_id].append((occurred_on, description))
-    reviewer = defaultdict(dict)
+    reviewer: dict[tuple[int, int], dict[int, scoring.ReviewerFact]] = defaultdict(dict)
     for village_id, month, indicator_id, score, reason, approver in ReviewerScore.objects.filter(
         indicator__agreement__village_id__in=scope,
         indicator__agreement__year=year,
@@ -206,31 +209,33 @@ def facts_for_periods(
     none2, none3 = [(0, 0)] * 13, [(0, 0, 0)] * 13
     none1 = [(0,)] * 13
 
-    def span(slots, months):
+    def span(slots: Any, months: Any) -> Any:
         """The counts summed over the period's months."""
         if len(months) == 1:
             return slots[months[0]]
         return tuple(map(sum, zip(*(slots[m] for m in months), strict=True)))
 
-    no_ids: tuple = ()
+    no_ids: tuple[Any, ...] = ()
     result: dict[int, dict[int, scoring.Facts]] = {}
     for period in periods:
         _start, end, months = bounds[period]
         as_of = min(end, today)
-        due, deadline = report_due(year, months, today)
+        is_due, due_text = report_due(year, months, today)
         latest_first = list(reversed(months))
         per_village = {}
         for vid in ids:
-            report_id = next((reports[(vid, m)] for m in latest_first if (vid, m) in reports), None)
+            latest_report = next(
+                (reports[(vid, m)] for m in latest_first if (vid, m) in reports), None
+            )
             judged, compliant = span(duty.get(vid, none2), months)
             visitors, matters, disputes = span(service.get(vid, none3), months)
             bonus = [b for m in months for b in bonuses.get((vid, m), ())] if bonuses else ()
             per_village[vid] = scoring.Facts(
                 months=len(months),
-                report_due=due,
-                report_deadline="" if due else deadline,
-                report_ids=(report_id,) if report_id else no_ids,
-                targets=tuple(items.get(report_id, ())) if report_id else no_ids,
+                report_due=is_due,
+                report_deadline="" if is_due else due_text,
+                report_ids=(latest_report,) if latest_report else no_ids,
+                targets=tuple(items.get(latest_report, ())) if latest_report else no_ids,
                 duty_judged=judged,
                 duty_compliant=compliant,
                 visitors=visitors,

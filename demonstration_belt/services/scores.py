@@ -7,7 +7,9 @@ import hashlib
 import io
 import json
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import OuterRef
@@ -27,6 +29,7 @@ from demonstration_belt.models import (
     ScoreHistory,
     VillageScore,
 )
+from demonstration_belt.selectors import period_bounds
 from demonstration_belt.services import score_facts
 from jinhu.core import clock
 from jinhu.core.history import audit_actor
@@ -51,7 +54,7 @@ def scores_mark_year_stale(*, agreement_id: int) -> int:
 
 @transaction.atomic
 @transaction.atomic
-def agreement_changed(*, actor, agreement: Agreement) -> int:
+def agreement_changed(*, actor: User, agreement: Agreement) -> int:
     """An agreement or its indicators were edited (the admin): the village's scores of
     that year are stale, and the periodic rescore recomputes them."""
     if not actor.has_perm("demonstration_belt.manage_plans", agreement):
@@ -60,7 +63,7 @@ def agreement_changed(*, actor, agreement: Agreement) -> int:
 
 
 def score_period(
-    *, year: int, month: int, villages=None, now: dt.datetime | None = None
+    *, year: int, month: int, villages: Any = None, now: dt.datetime | None = None
 ) -> dict[str, int]:
     """Recompute the scores of every village with a creation agreement for one period."""
     return score_periods(year=year, periods=[month], villages=villages, now=now)
@@ -69,13 +72,13 @@ def score_period(
 @transaction.atomic
 def score_year(*, year: int, now: dt.datetime | None = None) -> dict[str, int]:
     """Every month of the year so far and the year itself, reading each source once."""
-    _start, _end, months = score_facts.period_bounds(year, 0)
+    _start, _end, months = period_bounds(year, 0)
     return score_periods(year=year, periods=[*months, 0], now=now)
 
 
 @transaction.atomic
 def score_periods(
-    *, year: int, periods: list[int], villages=None, now: dt.datetime | None = None
+    *, year: int, periods: list[int], villages: Any = None, now: dt.datetime | None = None
 ) -> dict[str, int]:
     """One row per village and period, rewritten from source rows; a changed score keeps
     its previous value in ScoreHistory. Running it twice changes nothing.
@@ -91,10 +94,10 @@ def score_periods(
     if villages is not None:
         candidates = candidates.filter(pk__in=[v.pk for v in villages])
     scope = candidates.values("pk")  # (a subquery for the inputs: no list of ids)
-    candidates = list(candidates.order_by("pk"))
-    specs = score_facts.indicators_by_village(candidates, year, scope=scope)
+    chosen = list(candidates.order_by("pk"))
+    specs = score_facts.indicators_by_village(chosen, year, scope=scope)
     signatures = {v: _signature(s) for v, s in specs.items()}
-    facts = score_facts.facts_for_periods(candidates, year, periods, scope=scope)
+    facts = score_facts.facts_for_periods(chosen, year, periods, scope=scope)
     existing = {
         (v, m): (pk, total, max_total, vetoed, digest, stale)
         for v, m, pk, total, max_total, vetoed, digest, stale in (
@@ -109,9 +112,9 @@ def score_periods(
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
     for month in periods:
         per_village = facts[month]
-        for village in candidates:
+        for village in chosen:
             f = per_village[village.pk]
-            result = scoring.score(specs.get(village.pk, ()), f, explain=False)
+            result = scoring.score(specs.get(village.pk, []), f, explain=False)
             document = scoring.facts_to_json(f)
             text = dumps(document)
             digest = hashlib.sha1(
@@ -146,16 +149,16 @@ def score_periods(
     if refreshed:
         VillageScore.objects.filter(pk__in=refreshed).update(stale=False)
     ScoreHistory.objects.bulk_create(history, batch_size=1000)
-    total = len(candidates) * len(periods)
+    total = len(chosen) * len(periods)
     return {
-        "villages": len(candidates),
+        "villages": len(chosen),
         "created": len(created),
         "changed": len(history),
         "unchanged": total - len(created) - len(history),
     }
 
 
-def _signature(specs) -> str:
+def _signature(specs: Any) -> str:
     """The indicators a village is scored against, as text (part of each row's digest)."""
     return json.dumps(
         [
@@ -184,7 +187,7 @@ WHERE s.id = x.pk
 """
 
 
-def _write_scores(year: int, created: list, changed: list, now: dt.datetime) -> None:
+def _write_scores(year: int, created: list[Any], changed: list[Any], now: dt.datetime) -> None:
     """New rows and changed rows, each in one statement on PostgreSQL (the ORM's bulk
     methods spend more on preparing 13,000 rows than the database spends storing them)."""
     if connection.vendor != "postgresql":
@@ -276,7 +279,7 @@ def rescore_stale() -> int:
 # ---------------------------------------------------------------------------
 @transaction.atomic
 def reviewer_score_enter(
-    *, actor, indicator, month: int, score: Decimal, reason: str
+    *, actor: User, indicator: Any, month: int, score: Decimal, reason: str
 ) -> ReviewerScore:
     if not actor.has_perm("demonstration_belt.review_report", indicator.agreement):
         raise PermissionDenied(_("您无权为该村评分。"))
@@ -313,7 +316,7 @@ def reviewer_score_enter(
 
 @transaction.atomic
 def reviewer_score_approve(
-    *, actor, reviewer_score: ReviewerScore, seen_entry: int | None = None
+    *, actor: User, reviewer_score: ReviewerScore, seen_entry: int | None = None
 ) -> ReviewerScore:
     """Final scores need a second approver: not the person who scored. ``seen_entry``
     (the latest entry the approver was shown) refuses approving a score re-entered since."""
@@ -407,7 +410,7 @@ def proposals_make(*, year: int) -> dict[str, int]:
 
 
 @transaction.atomic
-def proposal_decide(*, actor, proposal: Proposal, confirm: bool, reason: str) -> Proposal:
+def proposal_decide(*, actor: User, proposal: Proposal, confirm: bool, reason: str) -> Proposal:
     if not actor.has_perm("demonstration_belt.decide_proposal"):
         raise PermissionDenied(_("只有街道工作人员可以确认奖惩。"))
     if proposal.status != Proposal.Status.PROPOSED:
@@ -425,7 +428,7 @@ def proposal_decide(*, actor, proposal: Proposal, confirm: bool, reason: str) ->
 @transaction.atomic
 def admonishment_record(
     *,
-    actor,
+    actor: User,
     proposal: Proposal,
     held_on: dt.date,
     interviewer: str,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -22,12 +22,13 @@ from demonstration_belt.models import (
     Dimension,
 )
 from jinhu.core import clock, params, tabular
+from jinhu.core.requests import AuthedRequest
 from villages import selectors as village_selectors
 from villages.selectors import Village, scope_label
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthedRequest) -> HttpResponse:
     year = clock.today().year
     belt = Belt.objects.first()
     memberships = BeltMembership.objects.for_user(request.user).select_related("village")
@@ -48,7 +49,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
+def plan(request: AuthedRequest, code: str, year: int) -> HttpResponse:
     village = village_selectors.village_or_404(request.user, code)
     params.check_year(year)
     plan = get_object_or_404(CreationPlan, village=village, year=year)
@@ -60,7 +61,7 @@ def plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 
 @login_required
-def agreement(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement(request: AuthedRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(
         Agreement.objects.for_user(request.user).select_related("village", "party_b"), pk=pk
     )
@@ -72,7 +73,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def economy_comparison(request: HttpRequest) -> HttpResponse:
+def economy_comparison(request: AuthedRequest) -> HttpResponse:
     """Belt vs other villages: per-capita net income year on year, weak villages over time."""
     this_year = clock.today().year
     years = [this_year - 2, this_year - 1, this_year]
@@ -89,7 +90,7 @@ def economy_comparison(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def targets_export(request: HttpRequest) -> HttpResponse:
+def targets_export(request: AuthedRequest) -> HttpResponse:
     """Every target in the user's scope, with Chinese headers (re-importable)."""
     from demonstration_belt.models import Target
 
@@ -104,7 +105,7 @@ def targets_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def targets_import(request: HttpRequest) -> HttpResponse:
+def targets_import(request: AuthedRequest) -> HttpResponse:
     """Targets and plans from Excel, keyed on village code; all rows checked first."""
     if not request.user.has_perm("demonstration_belt.manage_plans"):
         raise PermissionDenied

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from demonstration_belt.models import (
 from demonstration_belt.services import records as records_service
 from jinhu.core import clock, tabular
 from jinhu.core.forms import apply_errors, errors_as_messages, refusal_as_message
+from jinhu.core.requests import AuthedRequest
 from villages.selectors import Village
 
 
@@ -39,7 +40,7 @@ from villages.selectors import Village
 # Working records
 # ---------------------------------------------------------------------------
 @login_required
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: AuthedRequest) -> HttpResponse:
     # The meetings, their villages and their follow-up findings, each within the scope:
     # a secretary sees the meetings of their village, which of their villages took part,
     # and their own follow-ups, never another village's.
@@ -63,7 +64,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def findings(request: HttpRequest) -> HttpResponse:
+def findings(request: AuthedRequest) -> HttpResponse:
     items = Finding.objects.for_user(request.user).select_related(
         "village", "inspection", "meeting"
     )
@@ -103,7 +104,7 @@ def findings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def suggestions(request: HttpRequest) -> HttpResponse:
+def suggestions(request: AuthedRequest) -> HttpResponse:
     items = Suggestion.objects.for_user(request.user).select_related("village")
     if fmt := tabular.export_format(request):
         return tabular.download(
@@ -134,7 +135,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def party_days(request: HttpRequest) -> HttpResponse:
+def party_days(request: AuthedRequest) -> HttpResponse:
     items = (
         PartyDayActivity.objects.for_user(request.user)
         .select_related("village")
@@ -144,7 +145,7 @@ def party_days(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def center_checks(request: HttpRequest) -> HttpResponse:
+def center_checks(request: AuthedRequest) -> HttpResponse:
     checks = (
         ServiceCenterCheck.objects.for_user(request.user)
         .select_related("village")
@@ -171,7 +172,7 @@ def _record_form_view(request, form_class, *, template_title, success_url, creat
 
 
 @login_required
-def party_day_new(request: HttpRequest) -> HttpResponse:
+def party_day_new(request: AuthedRequest) -> HttpResponse:
     return _record_form_view(
         request,
         PartyDayForm,
@@ -183,7 +184,7 @@ def party_day_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def suggestion_new(request: HttpRequest) -> HttpResponse:
+def suggestion_new(request: AuthedRequest) -> HttpResponse:
     today = clock.today()
     return _record_form_view(
         request,
@@ -196,7 +197,7 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def finding_new(request: HttpRequest) -> HttpResponse:
+def finding_new(request: AuthedRequest) -> HttpResponse:
     return _record_form_view(
         request,
         FindingCreateForm,
@@ -207,7 +208,7 @@ def finding_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_new(request: HttpRequest) -> HttpResponse:
+def meeting_new(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("demonstration_belt.add_meeting"):
         raise PermissionDenied
     return _record_form_view(

@@ -3,10 +3,12 @@ evidence, submit, review) and its files."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -28,6 +30,7 @@ from demonstration_belt.services import reports as reports_service
 from jinhu.core import clock, params, tabular
 from jinhu.core.forms import apply_errors
 from jinhu.core.periods import Month
+from jinhu.core.requests import AuthedRequest
 from villages import selectors as village_selectors
 
 
@@ -35,7 +38,7 @@ from villages import selectors as village_selectors
 # Monthly reports
 # ---------------------------------------------------------------------------
 @login_required
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthedRequest) -> HttpResponse:
     reports = MonthlyReport.objects.for_user(request.user).select_related("village")
     status = params.choice(request.GET, "status", ReportStatus.values)
     if status:
@@ -59,7 +62,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_open(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
+def report_open(request: AuthedRequest, code: str, year: int, month: int) -> HttpResponse:
     """A month's report: shown if it exists; started (a POST, never a GET) if not."""
     village = village_selectors.village_or_404(request.user, code)
     params.check_year(year)
@@ -96,7 +99,7 @@ def report_open(request: HttpRequest, code: str, year: int, month: int) -> HttpR
 
 
 @login_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
         MonthlyReport.objects.for_user(request.user).select_related("village"), pk=pk
     )
@@ -182,7 +185,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_file(request: AuthedRequest, pk: int) -> FileResponse:
     """Evidence is served only to people who may see its village (never from the web root)."""
     evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=pk)
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
@@ -192,7 +195,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 #: files kept on records, served like evidence: (model, file field) by URL kind
-ATTACHMENTS = {
+ATTACHMENTS: dict[str, tuple[Any, str]] = {
     "agreement": (Agreement, "scan"),
     "finding": (Finding, "evidence"),
     "meeting": (Meeting, "photo"),
@@ -201,7 +204,7 @@ ATTACHMENTS = {
 
 
 @login_required
-def attachment(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+def attachment(request: AuthedRequest, kind: str, pk: int) -> FileResponse:
     """A record's file (a signed scan, rectification evidence, a photo), to people who
     may see the record; files are checked on upload, so only JPEG and PDF are here."""
     import mimetypes

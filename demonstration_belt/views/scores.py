@@ -25,6 +25,7 @@ from demonstration_belt.models import (
 from demonstration_belt.services import scores
 from jinhu.core import clock, params, periods, tabular
 from jinhu.core.forms import errors_as_messages, refusal_as_message
+from jinhu.core.requests import AuthedRequest
 from villages.selectors import Village, scope_label
 
 
@@ -42,7 +43,7 @@ def _period(request: HttpRequest) -> tuple[int, int]:
 
 
 @login_required
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: AuthedRequest) -> HttpResponse:
     """The belt on one screen (staff see all; instructors their villages side by side)."""
     year, month = _period(request)
     villages = Village.objects.for_user(request.user).active()
@@ -78,7 +79,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: AuthedRequest) -> HttpResponse:
     year = params.year(request.GET, default=clock.today().year)
     villages = Village.objects.for_user(request.user).active()
     return render(
@@ -93,7 +94,7 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def village_score(request: HttpRequest, code: str) -> HttpResponse:
+def village_score(request: AuthedRequest, code: str) -> HttpResponse:
     """A village's score: where points were lost and why, what is due, its history."""
     village = get_object_or_404(Village.objects.for_user(request.user), code=code)
     year, month = _period(request)
@@ -176,7 +177,7 @@ def village_score(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def bulletin(request: HttpRequest) -> HttpResponse:
+def bulletin(request: AuthedRequest) -> HttpResponse:
     """The monthly bulletin (通报): ranking, highlights, problems; print or Excel."""
     year, month = _period(request)
     villages = Village.objects.for_user(request.user).active()
@@ -210,7 +211,7 @@ def bulletin(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def proposals(request: HttpRequest) -> HttpResponse:
+def proposals(request: AuthedRequest) -> HttpResponse:
     year = params.year(request.GET, default=clock.today().year)
     items = Proposal.objects.for_user(request.user).filter(year=year).select_related("village")
     can_decide = request.user.has_perm("demonstration_belt.decide_proposal")

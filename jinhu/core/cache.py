@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from functools import wraps
+from typing import Any
 
 from django.core.cache.backends.redis import RedisCache
 
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 #: seconds after a failure during which Redis is not tried again (per process)
 RETRY_AFTER = 5.0
 
-_FALLBACK = {
+_FALLBACK: dict[str, Any] = {
     "add": False,
     "get": None,
     "set": None,

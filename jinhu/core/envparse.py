@@ -7,6 +7,7 @@ an error that names the variable and says what was expected.
 
 from __future__ import annotations
 
+import builtins
 import os
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ class EnvReader:
             return default
         return raw
 
-    def bool(self, name: str, *, default: bool) -> bool:
+    def bool(self, name: builtins.str, *, default: builtins.bool) -> builtins.bool:
         raw = self._raw(name)
         if raw is None:
             return default
@@ -47,7 +48,7 @@ class EnvReader:
             return False
         raise self._fail(name, raw, "one of true/false, 1/0, yes/no, on/off")
 
-    def int(self, name: str, *, default: int) -> int:
+    def int(self, name: builtins.str, *, default: builtins.int) -> builtins.int:
         raw = self._raw(name)
         if raw is None or raw.strip() == "":
             return default
@@ -56,17 +57,19 @@ class EnvReader:
         except ValueError:
             raise self._fail(name, raw, "an integer") from None
 
-    def list(self, name: str, *, default: list[str]) -> list[str]:
+    def list(
+        self, name: builtins.str, *, default: builtins.list[builtins.str]
+    ) -> builtins.list[builtins.str]:
         raw = self._raw(name)
         if raw is None:
             return default
         return [item.strip() for item in raw.split(",") if item.strip()]
 
-    def path(self, name: str, *, default: Path) -> Path:
+    def path(self, name: builtins.str, *, default: Path) -> Path:
         raw = self._raw(name)
         return Path(raw) if raw else default
 
-    def db_url(self, name: str, *, default: str) -> dict[str, Any]:
+    def db_url(self, name: builtins.str, *, default: builtins.str) -> dict[builtins.str, Any]:
         raw = self._raw(name) or default
         scheme = raw.split("://", 1)[0] if "://" in raw else ""
         if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:

@@ -3,6 +3,8 @@ to the user's scope, and a service's refusal shown field by field or as a messag
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -35,6 +37,8 @@ def apply_errors(form, error: ValidationError) -> None:
 class StyledFormMixin:
     """Bootstrap classes on every widget, so templates stay plain loops."""
 
+    fields: dict[str, Any]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -58,6 +62,8 @@ class ScopedChoicesMixin:
     (villages, meetings, inspections, cadres, …) is narrowed to the user's scope, so a
     form can never offer an object of another village, whatever field is added later.
     """
+
+    fields: dict[str, Any]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

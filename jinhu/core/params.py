@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any, overload
 
 from jinhu.core.periods import YEAR_MAX, YEAR_MIN, Month
 
@@ -63,7 +64,12 @@ def object_id(params: Mapping, name: str) -> int | None:
     return value
 
 
-def year(params: Mapping, name: str = "year", *, default: int) -> int:
+@overload
+def year(params: Mapping[str, Any], name: str = "year", *, default: int) -> int: ...
+@overload
+def year(params: Mapping[str, Any], name: str = "year", *, default: None) -> int | None: ...
+def year(params: Mapping[str, Any], name: str = "year", *, default: int | None) -> int | None:
+    """``?year=`` checked to lie in the years the portal knows, or ``default``."""
     value = integer(params, name)
     return default if value is None else check_year(value, name)
 

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TypedDict
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from jinhu.core import redis
 
@@ -96,3 +97,22 @@ def _task(name: str):
         # Django fix-up runs django.setup() again, which reconfigures logging).
         current_app.autodiscover_tasks(force=True)
     return tasks[name]
+
+
+class RetryOptions(TypedDict):
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: bool
+    retry_jitter: bool
+    max_retries: int
+
+
+def retrying(max_retries: int) -> RetryOptions:
+    """Task options for retrying only what is known to be transient (a lost database
+    connection, a deadlock victim), with exponential backoff and jitter:
+    ``@shared_task(name=..., **queue.retrying(5))``."""
+    return {
+        "autoretry_for": (OperationalError,),
+        "retry_backoff": True,
+        "retry_jitter": True,
+        "max_retries": max_retries,
+    }

@@ -68,7 +68,7 @@ class UploadField(forms.FileField):
         if isinstance(value, UploadedFile):
             checked = accepted(value, self.policy)
             if checked.kind == "image":
-                return as_file(checked, value.name)  # (re-encoded)
+                return as_file(checked, value.name or "")  # (re-encoded)
         return value
 
 

@@ -135,10 +135,11 @@ def _image(label: str, data: bytes) -> Checked:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=list(IMAGE_TYPES)) as image:
                 width, height = image.size  # (from the header: nothing decoded yet)
-                if width * height > MAX_PIXELS[image.format] or max(width, height) > MAX_SIDE:
+                limit = MAX_PIXELS[image.format or ""]
+                if width * height > limit or max(width, height) > MAX_SIDE:
                     raise too_large
                 image.verify()
-                fmt = image.format
+                fmt = image.format or ""
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise too_large from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError):
@@ -181,9 +182,9 @@ def photo(checked: Checked, side: int = PHOTO_SIDE) -> Checked:
             return checked  # (already a small JPEG without EXIF: no second loss)
         if image.format == "JPEG":
             image.draft("RGB", (side, side))  # decode at 1/2, 1/4 or 1/8 scale
-        image = ImageOps.exif_transpose(image).convert("RGB")
-        image.thumbnail((side, side))
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+        upright.thumbnail((side, side))
         out = io.BytesIO()
-        image.save(out, format="JPEG", quality=80, optimize=True)
+        upright.save(out, format="JPEG", quality=80, optimize=True)
     data = out.getvalue()
-    return Checked(data, "image", "image/jpeg", ".jpg", image.size)
+    return Checked(data, "image", "image/jpeg", ".jpg", upright.size)

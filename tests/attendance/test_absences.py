@@ -3,18 +3,18 @@
 import datetime as dt
 
 import pytest
-import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from attendance.models import AbsenceReport, ApprovalTier
 from attendance.services.absences import absence_decide, absence_submit
+from jinhu.core.perms import rule_allows
 from tests.factories import make_user
 from villages.models import Role
 
 
 def can_decide(user, report) -> bool:
-    return rules.has_perm("attendance.decide_absence", user, report)
+    return rule_allows("attendance.decide_absence", user, report)
 
 
 def at(day, hour):

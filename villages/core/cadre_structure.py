@@ -74,18 +74,12 @@ class TermComparison:
 
     @property
     def secretary_age_drop(self) -> Decimal | None:
-        if not self.previous or None in (
-            self.previous.secretary_average_age,
-            self.current.secretary_average_age,
-        ):
-            return None
-        return self.previous.secretary_average_age - self.current.secretary_average_age
+        before = self.previous.secretary_average_age if self.previous else None
+        now = self.current.secretary_average_age
+        return None if before is None or now is None else before - now
 
     @property
     def member_age_drop(self) -> Decimal | None:
-        if not self.previous or None in (
-            self.previous.member_average_age,
-            self.current.member_average_age,
-        ):
-            return None
-        return self.previous.member_average_age - self.current.member_average_age
+        before = self.previous.member_average_age if self.previous else None
+        now = self.current.member_average_age
+        return None if before is None or now is None else before - now

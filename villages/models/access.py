@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 class Role(models.TextChoices):
@@ -22,7 +23,7 @@ class Role(models.TextChoices):
     CADRE = "cadre", _("村干部")
 
     @classmethod
-    def village_choices(cls) -> list[tuple[str, str]]:
+    def village_choices(cls) -> list[tuple[str, StrOrPromise]]:
         """Capacities in which a user is assigned to a village."""
         return [(r.value, r.label) for r in (cls.INSTRUCTOR, cls.LIAISON, cls.SECRETARY, cls.CADRE)]
 
@@ -36,7 +37,7 @@ VILLAGE_ROLES = frozenset({Role.SECRETARY, Role.CADRE})
 def role_of(user: AbstractBaseUser | AnonymousUser) -> str | None:
     if not user.is_authenticated:
         return None
-    if user.is_superuser:
+    if getattr(user, "is_superuser", False):
         return Role.STAFF
     profile = getattr(user, "profile", None)
     return profile.role if profile is not None else None

@@ -3,7 +3,7 @@ from."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 
@@ -30,7 +30,7 @@ class ScopedQuerySet(models.QuerySet):
     #: through a subquery, so that a row of several visible villages is listed once
     many = False
 
-    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> ScopedQuerySet:
+    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if sees_all_villages(user):
@@ -38,10 +38,10 @@ class ScopedQuerySet(models.QuerySet):
         visible = VillageAssignment.objects.active().filter(user=user).values("village_id")
         return self._matching(**{f"{self.village_path}__in": visible})
 
-    def for_village(self, village: Any) -> ScopedQuerySet:
+    def for_village(self, village: Any) -> Self:
         return self._matching(**{self.village_path: village})
 
-    def _matching(self, **lookup) -> ScopedQuerySet:
+    def _matching(self, **lookup: Any) -> Self:
         if self.many:
             return self.filter(pk__in=self.model._default_manager.filter(**lookup).values("pk"))
         return self.filter(**lookup)

@@ -13,11 +13,18 @@ authenticator app, plus one-time backup codes), and session limits.
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 
 from jinhu.core import clock
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.base import SessionBase
+    from django_otp.models import Device
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
 BACKUP_CODES = 10
 #: session keys
@@ -26,7 +33,7 @@ NEW_BACKUP_CODES = "jinhu_new_backup_codes"
 OWED = "jinhu_owed"
 
 
-def owed_at_sign_in(user) -> dict:
+def owed_at_sign_in(user: User) -> dict[str, Any]:
     """What a sign-in must still do before the portal opens: give a code ("verify"),
     enrol ("setup") or neither; and change a password an administrator set."""
     if enrolled(user):
@@ -38,7 +45,7 @@ def owed_at_sign_in(user) -> dict:
     return {"second_factor": second_factor, "password": must_change_password(user)}
 
 
-def settle(session, **done) -> None:
+def settle(session: SessionBase, **done: bool) -> None:
     """Record in the session what the person has just done (``password=False``)."""
     owed = dict(session.get(OWED) or {})
     owed.update(done)
@@ -48,20 +55,20 @@ def settle(session, **done) -> None:
 # ---------------------------------------------------------------------------
 # Passwords
 # ---------------------------------------------------------------------------
-def must_change_password(user) -> bool:
+def must_change_password(user: User) -> bool:
     from villages.models import AccountState
 
     return AccountState.objects.filter(user=user, must_change_password=True).exists()
 
 
-def password_set_by_admin(user) -> None:
+def password_set_by_admin(user: User) -> None:
     """An administrator chose this password: its owner changes it at the next sign-in."""
     from villages.models import AccountState
 
     AccountState.objects.update_or_create(user=user, defaults={"must_change_password": True})
 
 
-def password_changed(user) -> None:
+def password_changed(user: User) -> None:
     """The person changed their own password."""
     from villages.models import AccountState
 
@@ -73,7 +80,7 @@ def password_changed(user) -> None:
 # ---------------------------------------------------------------------------
 # Two-factor
 # ---------------------------------------------------------------------------
-def two_factor_required(user) -> bool:
+def two_factor_required(user: User) -> bool:
     return bool(
         settings.JINHU_TWO_FACTOR_REQUIRED
         and user.is_authenticated
@@ -81,13 +88,19 @@ def two_factor_required(user) -> bool:
     )
 
 
-def enrolled(user) -> bool:
+def verified(user: User) -> bool:
+    """Whether this sign-in has passed a second factor (django-otp's middleware sets it)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified()) if is_verified is not None else False
+
+
+def enrolled(user: User) -> bool:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
-def enrolment_device(user):
+def enrolment_device(user: User) -> TOTPDevice:
     """The authenticator key being set up (a new unconfirmed device, kept until used)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -95,22 +108,22 @@ def enrolment_device(user):
     return device or TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
 
 
-def secret_text(device) -> str:
+def secret_text(device: TOTPDevice) -> str:
     """The key as people type it into an app: base32 in groups of four."""
     text = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
-def qr_svg(device) -> str:
+def qr_svg(device: TOTPDevice) -> str:
     import qrcode
     import qrcode.image.svg
 
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    return image.to_string(encoding="unicode")
+    return str(image.to_string(encoding="unicode"))
 
 
 @transaction.atomic
-def enrolment_confirm(*, user, device, token: str) -> list[str] | None:
+def enrolment_confirm(*, user: User, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm the device with a code from the app; returns new backup codes, or None
     when the code is wrong (throttled by django-otp after repeated failures)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -125,7 +138,7 @@ def enrolment_confirm(*, user, device, token: str) -> list[str] | None:
 
 
 @transaction.atomic
-def backup_codes_renew(user) -> list[str]:
+def backup_codes_renew(user: User) -> list[str]:
     """Ten new one-time backup codes (the old ones stop working)."""
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
@@ -138,7 +151,7 @@ def backup_codes_renew(user) -> list[str]:
     return codes
 
 
-def verify(user, token: str):
+def verify(user: User, token: str) -> Device | None:
     """The device that accepts ``token`` (a 6-digit code or a backup code), or None.
     Each device throttles its own failures; ``throttled`` tells how long to wait."""
     from django_otp import verify_token
@@ -155,7 +168,7 @@ def verify(user, token: str):
     return None
 
 
-def throttled_seconds(user) -> int:
+def throttled_seconds(user: User) -> int:
     """Seconds to wait before another code is checked (0: none)."""
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -170,7 +183,7 @@ def throttled_seconds(user) -> int:
 
 
 @transaction.atomic
-def two_factor_remove(user) -> None:
+def two_factor_remove(user: User) -> None:
     """Forget the user's authenticator and backup codes (an administrator's reset after a
     lost phone, or an optional user's own choice): they enrol again next time if needed."""
     from django_otp.plugins.otp_static.models import StaticDevice
@@ -180,7 +193,7 @@ def two_factor_remove(user) -> None:
     StaticDevice.objects.filter(user=user).delete()
 
 
-def remaining_backup_codes(user) -> int:
+def remaining_backup_codes(user: User) -> int:
     from django_otp.plugins.otp_static.models import StaticToken
 
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())

@@ -17,8 +17,10 @@ shorter window (``manage.py prune_audit``; weekly in beat with ``JINHU_AUDIT_KEE
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 
 from jinhu.core import clock
 from villages.selectors import SIGN_IN, SIGN_IN_FAILED
@@ -29,13 +31,20 @@ AUDIT_MIN_KEEP_DAYS = 180
 # ---------------------------------------------------------------------------
 # Sign-ins
 # ---------------------------------------------------------------------------
-def _request_meta(request) -> tuple[str | None, str]:
+def _request_meta(request: HttpRequest | None) -> tuple[str | None, str]:
     if request is None:
         return None, ""
     return request.META.get("REMOTE_ADDR") or None, request.META.get("HTTP_USER_AGENT", "")[:200]
 
 
-def sign_in_record(*, user=None, username: str = "", request=None, ok: bool, reason: str = ""):
+def sign_in_record(
+    *,
+    user: Any = None,
+    username: str = "",
+    request: HttpRequest | None = None,
+    ok: bool,
+    reason: str = "",
+) -> Any:
     """One sign-in (or failed attempt) in the change history."""
     from auditlog.models import LogEntry
     from django.contrib.auth import get_user_model
@@ -64,11 +73,16 @@ def sign_in_record(*, user=None, username: str = "", request=None, ok: bool, rea
     )
 
 
-def _signed_in(sender, request, user, **kwargs):
+def _signed_in(sender: object, request: HttpRequest, user: Any, **kwargs: object) -> None:
     sign_in_record(user=user, request=request, ok=True)
 
 
-def _sign_in_failed(sender, credentials, request=None, **kwargs):
+def _sign_in_failed(
+    sender: object,
+    credentials: dict[str, Any] | None,
+    request: HttpRequest | None = None,
+    **kwargs: object,
+) -> None:
     username = (credentials or {}).get("username", "")
     locked = bool(request is not None and getattr(request, "axes_locked_out", False))
     sign_in_record(
@@ -98,7 +112,7 @@ def prune(*, keep_days: int | None = None, now: dt.datetime | None = None) -> in
         raise ValueError(f"操作日志至少保留 {AUDIT_MIN_KEEP_DAYS} 天（收到 {keep_days} 天）。")
     cutoff = (now or clock.now()) - dt.timedelta(days=keep_days)
     deleted, _by_model = LogEntry.objects.filter(timestamp__lt=cutoff).delete()
-    return deleted
+    return int(deleted)
 
 
 # ---------------------------------------------------------------------------

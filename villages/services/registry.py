@@ -6,16 +6,14 @@ tasks) the actor is set explicitly with ``audit_actor``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from jinhu.core.history import audit_actor
 from villages.models import Cadre, Profile, Role, Village, VillageAssignment
-
-User = get_user_model()
-
 
 CADRE_EDITABLE_FIELDS = (
     "name",
@@ -31,7 +29,7 @@ CADRE_EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def cadre_save(*, actor, cadre: Cadre, data: dict[str, Any]) -> Cadre:
+def cadre_save(*, actor: User, cadre: Cadre, data: dict[str, Any]) -> Cadre:
     """Create or update a cadre; the village never changes through here."""
     unknown = set(data) - set(CADRE_EDITABLE_FIELDS)
     if unknown:
@@ -53,10 +51,10 @@ def user_with_role_ensure(
     display_name: str,
     role: Role,
     password: str | None = None,
-    villages: list[tuple[Village, Role]] = (),
+    villages: Sequence[tuple[Village, Role]] = (),
     cadre: Cadre | None = None,
     is_superuser: bool = False,
-):
+) -> User:
     """Create (or bring up to date) a portal user with its profile and scope.
 
     Idempotent: the password is only set when the user is created, so running

@@ -3,18 +3,22 @@ sign-in with a code, backup codes (villages.accounts has the rules)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jinhu.core.forms import StyledFormMixin
+from jinhu.core.requests import AuthedRequest
 from villages.services import accounts, audit
 
 
@@ -34,11 +38,11 @@ def _next(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse_lazy("home")
+    return reverse("home")
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthedRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -63,17 +67,17 @@ class PasswordChange(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        accounts.password_changed(self.request.user)
+        accounts.password_changed(cast(User, self.request.user))
         accounts.settle(self.request.session, password=False)
         messages.success(self.request, _("密码已修改。"))
         return response
 
 
 @login_required
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AuthedRequest) -> HttpResponse:
     """Add the key to an authenticator app (QR code or typed), confirm with a code."""
     user = request.user
-    if accounts.enrolled(user) and not user.is_verified():
+    if accounts.enrolled(user) and not accounts.verified(user):
         return redirect(f"{reverse_lazy('otp_verify')}?next={_next(request)}")
     device = accounts.enrolment_device(user)
     form = CodeForm(request.POST or None)
@@ -107,10 +111,10 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthedRequest) -> HttpResponse:
     """The second step of signing in: a code from the app, or a backup code."""
     user = request.user
-    if user.is_verified():
+    if accounts.verified(user):
         return redirect(_next(request))
     if not accounts.enrolled(user):
         return redirect(f"{reverse_lazy('otp_setup')}?next={_next(request)}")
@@ -137,11 +141,11 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_backup_codes(request: HttpRequest) -> HttpResponse:
+def otp_backup_codes(request: AuthedRequest) -> HttpResponse:
     """New backup codes are shown once; a verified person may renew them."""
     user = request.user
     if request.method == "POST":
-        if not user.is_verified():
+        if not accounts.verified(user):
             return redirect("otp_verify")
         request.session[accounts.NEW_BACKUP_CODES] = accounts.backup_codes_renew(user)
         messages.success(request, _("已生成新的备用验证码，旧的已作废。"))
@@ -155,7 +159,7 @@ def otp_backup_codes(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_disable(request: HttpRequest) -> HttpResponse:
+def otp_disable(request: AuthedRequest) -> HttpResponse:
     """Optional users may switch two-factor off again (with a current code)."""
     user = request.user
     if accounts.two_factor_required(user) or not accounts.enrolled(user):

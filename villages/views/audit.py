@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from jinhu.core import tabular
+from jinhu.core.requests import AuthedRequest
 from villages import selectors
 from villages.forms import AuditFilterForm
 from villages.models import Village
@@ -18,7 +19,7 @@ AUDIT_EXPORT_MAX = 50_000
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthedRequest) -> HttpResponse:
     """操作日志: who changed what, for which village, when and from where; sign-ins too.
     Sub-district staff only; filters by person, village, kind and dates; exports."""
     if not request.user.has_perm("villages.view_audit_log"):
@@ -33,7 +34,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         end=filters.get("end"),
     )
     names = dict(Village.objects.for_user(request.user).values_list("pk", "name"))
-    query = urlencode({k: v for k, v in request.GET.items() if k in form.fields and v}, doseq=False)
+    shown = {k: str(v) for k, v in request.GET.items() if k in form.fields and v}
+    query = urlencode(shown, doseq=False)
     if fmt := tabular.export_format(request):
         count = rows.count()
         if count > AUDIT_EXPORT_MAX:

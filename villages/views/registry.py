@@ -2,10 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from jinhu.core.requests import AuthedRequest
 from villages.forms import CadreForm
 from villages.models import Cadre, CadrePosition, Village
 from villages.selectors import compare_terms
@@ -13,7 +14,7 @@ from villages.services import registry as services
 
 
 @login_required
-def village_list(request: HttpRequest) -> HttpResponse:
+def village_list(request: AuthedRequest) -> HttpResponse:
     villages = (
         Village.objects.for_user(request.user)
         .active()
@@ -24,7 +25,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def village_detail(request: HttpRequest, code: str) -> HttpResponse:
+def village_detail(request: AuthedRequest, code: str) -> HttpResponse:
     village = get_object_or_404(
         Village.objects.for_user(request.user).select_related("party_organization", "subdistrict"),
         code=code,
@@ -48,7 +49,7 @@ def village_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cadre_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     cadre = get_object_or_404(Cadre.objects.for_user(request.user).select_related("village"), pk=pk)
     positions = cadre.positions.select_related("term").order_by("-term__number", "title")
     return render(
@@ -64,7 +65,7 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def cadre_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def cadre_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     cadre = get_object_or_404(Cadre.objects.for_user(request.user), pk=pk)
     if not request.user.has_perm("villages.change_cadre", cadre):
         raise PermissionDenied
@@ -77,7 +78,7 @@ def cadre_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def structure(request: HttpRequest) -> HttpResponse:
+def structure(request: AuthedRequest) -> HttpResponse:
     """Cadre age and education structure, term against term (seed row 10)."""
     comparison = compare_terms(Village.objects.for_user(request.user))
     return render(request, "villages/structure.html", {"comparison": comparison})

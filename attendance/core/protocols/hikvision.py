@@ -12,9 +12,10 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from email.message import Message
+from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import HTTP
+from typing import Any
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -40,7 +41,7 @@ class Picture:
 @dataclass(frozen=True)
 class HikEvent:
     part_no: int
-    raw: dict
+    raw: dict[str, Any]
     event_type: str
     event_state: str
     mac: str
@@ -96,24 +97,26 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _xml_to_dict(element) -> dict | str:
+def _xml_to_dict(element: Any) -> dict[str, Any] | str:
     children = list(element)
     if not children:
         return (element.text or "").strip()
-    out: dict = {}
+    out: dict[str, Any] = {}
     for child in children:
         out[_local(child.tag)] = _xml_to_dict(child)
     return out
 
 
-def _as_int(value) -> int | None:
+def _as_int(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
 
 
-def _event_from_dict(part_no: int, data: dict, pictures=()) -> HikEvent:
+def _event_from_dict(
+    part_no: int, data: dict[str, Any], pictures: tuple[Picture, ...] | list[Picture] = ()
+) -> HikEvent:
     if not isinstance(data, dict) or not data.get("eventType"):
         raise BodyError("不是事件通知：缺少 eventType")
     acs = data.get("AccessControllerEvent") or {}
@@ -143,14 +146,15 @@ def _event_from_dict(part_no: int, data: dict, pictures=()) -> HikEvent:
     )
 
 
-def _parse_json(body: bytes) -> dict:
+def _parse_json(body: bytes) -> dict[str, Any]:
     try:
-        return json.loads(body.decode("utf-8"))
+        data: dict[str, Any] = json.loads(body.decode("utf-8"))
+        return data
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BodyError(f"JSON 无法解析：{exc}") from None
 
 
-def _parse_xml(body: bytes) -> dict:
+def _parse_xml(body: bytes) -> dict[str, Any]:
     try:
         root = SafeET.fromstring(body, forbid_dtd=True)
     except DefusedXmlException as exc:
@@ -167,7 +171,7 @@ def _media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
-def _parse_part(part_no: int, media: str, payload: bytes) -> dict:
+def _parse_part(part_no: int, media: str, payload: bytes) -> dict[str, Any]:
     if media.endswith("json"):
         return _parse_json(payload)
     if media.endswith("xml"):
@@ -196,14 +200,15 @@ def parse(content_type: str, body: bytes, *, keep_pictures: bool = True) -> list
 
 def _parse_multipart(content_type: str, body: bytes, *, keep_pictures: bool) -> list[HikEvent]:
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message: Message = BytesParser(policy=HTTP).parsebytes(head + body)
+    message = BytesParser(EmailMessage, policy=HTTP).parsebytes(head + body)
     if not message.is_multipart():
         raise BodyError("multipart 请求体无法解析（边界不匹配）")
-    events: list[dict] = []
+    events: list[tuple[int, dict[str, Any]]] = []
     pictures: list[Picture] = []
     for part_no, part in enumerate(message.iter_parts(), start=1):
         media = part.get_content_type()
-        payload = part.get_payload(decode=True) or b""
+        raw = part.get_payload(decode=True)
+        payload = raw if isinstance(raw, bytes) else b""  # (decode=True: bytes, or None)
         name = part.get_param("name", header="content-disposition") or ""
         if media.startswith("image/"):
             if keep_pictures and len(payload) <= MAX_PICTURE_BYTES:

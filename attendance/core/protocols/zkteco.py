@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import format_datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from attendance.core.protocols import Malformed
 
@@ -46,7 +47,7 @@ ALLOWED_COMMANDS = (
 
 
 def valid_serial(sn: str | None) -> bool:
-    return bool(sn) and bool(SN_RE.match(sn))
+    return sn is not None and bool(SN_RE.match(sn))
 
 
 class AttlogRecord(NamedTuple):
@@ -90,7 +91,7 @@ def _int(value: str, name: str) -> int:
     return number
 
 
-def _lines(text: str):
+def _lines(text: str) -> Iterator[tuple[int, str]]:
     for line_no, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
         if line.strip():
@@ -245,7 +246,7 @@ def _card(value: str) -> str:
 
 
 def parse_operlog(text: str) -> list[OplogRecord | UserRecord | OtherRecord | Malformed]:
-    out: list = []
+    out: list[Any] = []
     for line_no, line in _lines(text):
         tag, _sep, rest = line.partition(" ")
         if tag == "OPLOG":
@@ -334,7 +335,7 @@ class RtlogRecord:
 
 
 def parse_rtlog(text: str) -> list[RtlogRecord | Malformed]:
-    out: list = []
+    out: list[Any] = []
     for line_no, line in _lines(text):
         kv = _kv(line)
         try:

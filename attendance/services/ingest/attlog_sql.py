@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -216,7 +217,7 @@ def claim(limit: int) -> list[int]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def attlog_parse_batch(request_ids: list[int]) -> dict[int, dict]:
+def attlog_parse_batch(request_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Parse claimed, eligible ATTLOG requests; return each request's result counts.
 
     Runs inside the caller's transaction (the claim and the rows commit together).
@@ -226,9 +227,9 @@ def attlog_parse_batch(request_ids: list[int]) -> dict[int, dict]:
     if not request_ids:
         return {}
     results = {pk: ParseResult() for pk in request_ids}
-    days: dict[int, set] = defaultdict(set)
+    days: dict[int, set[Any]] = defaultdict(set)
     leftovers: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    params = {
+    params: dict[str, Any] = {
         "ids": list(request_ids),
         "pin_chars": PIN_CHARS,
         "max_offset": MAX_OFFSET,
@@ -267,19 +268,21 @@ def attlog_parse_batch(request_ids: list[int]) -> dict[int, dict]:
     return {pk: r.as_dict() for pk, r in results.items()}
 
 
-def _parse_leftovers(leftovers, results, days) -> None:
+def _parse_leftovers(leftovers: Any, results: Any, days: Any) -> None:
     """Lines the strict checks did not accept: the reference parser decides."""
     requests = DeviceRequest.objects.select_related("device").in_bulk(list(leftovers))
     for pk, lines in leftovers.items():
         stored = requests[pk]
         stored.encoding = "utf-8"  # (only UTF-8 bodies are claimed here)
+        device = stored.device
+        assert device is not None  # (only registered devices' requests are claimed)
         parsed = [zkteco.parse_attlog_line(n, line) for n, line in sorted(lines) if line.strip()]
-        part = writes.rows_write(Context.of(stored, stored.device), parsed)
+        part = writes.rows_write(Context.of(stored, device), parsed)
         results[pk].add(part)
-        days[stored.device.village_id].update(d.isoformat() for d in part.days)
+        days[device.village_id].update(d.isoformat() for d in part.days)
 
 
-def _save_results(results) -> None:
+def _save_results(results: Any) -> None:
     """Every claimed request marked parsed with its counts, in the batch's transaction."""
     with connection.cursor() as cursor:
         cursor.execute(

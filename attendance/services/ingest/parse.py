@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -26,7 +28,7 @@ SWEEP_GRACE = dt.timedelta(seconds=20)
 #: requests parsed one by one per sweep (the rest wait for the next minute)
 SWEEP_LIMIT = 2000
 
-_TEXT_PARSERS = {
+_TEXT_PARSERS: dict[str, Callable[[str], list[Any]]] = {
     "attlog": zkteco.parse_attlog,
     "operlog": zkteco.parse_operlog,
     "rtlog": zkteco.parse_rtlog,
@@ -46,15 +48,17 @@ def request_parse(request_id: int, *, replay: bool = False) -> ParseResult | Non
             return None
         claim.no_flush_wait()
         device = stored.device
+        assert device is not None  # (claim_one takes requests of registered devices)
         records = _records(stored)
-        result = rows_write(Context.of(stored, device), records)
+        ctx = Context.of(stored, device)
+        result = rows_write(ctx, records)
         note_clock_offset(device, stored.clock_offset)
         claim.finish(stored, result, replay=replay)
-        outcomes_judge_later(device.village_id, result.days)
+        outcomes_judge_later(ctx.village_id, result.days)
     return result
 
 
-def _records(stored: DeviceRequest) -> list:
+def _records(stored: DeviceRequest) -> list[Any]:
     """The request's body as protocol records (a body that is no event: one malformed)."""
     body = bytes(stored.body)
     if stored.kind == "hik_event":
@@ -68,7 +72,8 @@ def _records(stored: DeviceRequest) -> list:
         except hikvision.BodyError as exc:
             return [Malformed(1, body[:500].decode("utf-8", "replace"), str(exc))]
     text, stored.encoding = decode(body)
-    return _TEXT_PARSERS[stored.kind](text)
+    parsed: list[Any] = _TEXT_PARSERS[stored.kind](text)
+    return parsed
 
 
 def note_clock_offset(device: Device, offset: int | None) -> None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from attendance.core.protocols import Malformed, hikvision, zkteco
 from attendance.models import Device, DeviceEvent, DeviceRequest, PinMapping, PunchSource
@@ -94,12 +95,12 @@ class EventSpec(NamedTuple):
     kind: str
     line_no: int
     summary: str
-    payload: dict
+    payload: dict[str, Any]
     occurred_at: dt.datetime | None = None
     code: int | None = None
     record_id: int | None = None
     audit_reason: str = ""
-    pictures: tuple = ()
+    pictures: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ class Context:
     @classmethod
     def of(cls, stored: DeviceRequest, device: Device) -> Context:
         zone = zoneinfo.ZoneInfo(device.time_zone)
+        # Only requests of registered devices (which belong to a village) are parsed.
+        assert device.village_id is not None
         return cls(
             request_id=stored.pk,
             received_at=stored.received_at,
@@ -333,7 +336,7 @@ def _hik(event: hikvision.HikEvent, ctx: Context) -> PunchSpec | EventSpec | Mal
     )
 
 
-_ADAPTERS = {
+_ADAPTERS: dict[type, Callable[[Any, Context], Any]] = {
     zkteco.AttlogRecord: _attlog,
     zkteco.RtlogRecord: _rtlog,
     zkteco.OplogRecord: _oplog,
@@ -350,7 +353,7 @@ class Rows:
     malformed: list[Malformed] = field(default_factory=list)
 
 
-def convert(records, ctx: Context) -> Rows:
+def convert(records: Iterable[Any], ctx: Context) -> Rows:
     """Every record of a request as a punch row, an event or a malformed line."""
     rows = Rows()
     for record in records:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -31,7 +32,7 @@ SAFE_HEADERS = (
 )
 
 
-def headers_of(meta: dict) -> dict[str, str]:
+def headers_of(meta: dict[str, Any]) -> dict[str, str]:
     return {k: redact(str(meta[k]))[:500] for k in SAFE_HEADERS if k in meta}
 
 
@@ -44,7 +45,7 @@ def request_store(
     method: str,
     path: str,
     query_string: str,
-    headers: dict,
+    headers: dict[str, Any],
     body: bytes,
     remote_addr: str | None,
     status: str = RequestStatus.ACCEPTED,
@@ -102,7 +103,7 @@ def clock_offset_of(
     offset = records.clock_offset(
         span, zone=device.zone, received_at=received_at, follows_poll=follows_poll
     )
-    if not records.is_skewed(offset):
+    if span is None or not records.is_skewed(offset):
         return offset
     pin, raw_time = span.newest_fields[0], span.newest_fields[1]
     # (The content key's prefix: punch_content_unique serves it.)

@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -31,7 +33,7 @@ from attendance.services.ingest.records import (
 from jinhu.core import clock
 
 
-def rows_write(ctx: Context, records) -> ParseResult:
+def rows_write(ctx: Context, records: Iterable[Any]) -> ParseResult:
     """Write what ``records`` became: quarantined lines, punches, events."""
     rows = convert(records, ctx)
     result = ParseResult(quarantined=quarantine(ctx, rows.malformed))
@@ -71,7 +73,7 @@ def events_store(ctx: Context, specs: list[EventSpec], *, keep_pictures: bool) -
     return len(rows)
 
 
-def _store_pictures(pictures) -> str:
+def _store_pictures(pictures: Iterable[Any]) -> str:
     """Store pictures by content hash (deduplicated: a retried parse writes nothing new);
     returns the first hash."""
     first = ""
@@ -114,7 +116,7 @@ def punches_store(rows: list[PunchRow]) -> list[tuple[int | None, dt.datetime]]:
     return _punches_store_portable(rows)
 
 
-def _key(row) -> tuple:
+def _key(row: Any) -> tuple[Any, ...]:
     return (row.device_id, row.pin, row.raw_time, row.status, row.verify, row.record_id)
 
 
@@ -171,9 +173,9 @@ def _text(value: str) -> str:
 
 def _copy_lines(rows: list[PunchRow]) -> str:
     """COPY text for the rows; values shared by a whole upload are formatted once."""
-    shared: dict = {}
+    shared: dict[str, Any] = {}
 
-    def text_of(value) -> str:
+    def text_of(value: Any) -> str:
         found = shared.get(value)
         if found is None:
             found = shared[value] = (
