@@ -287,6 +287,8 @@ class CommandForm(StyledFormMixin, forms.Form):
 
 
 class PinMapForm(StyledFormMixin, forms.Form):
+    # (As the device sent it: ZKTeco PINs and Hikvision employee numbers alike.)
+    pin = forms.CharField(label=_("设备工号"), max_length=24, strip=True)
     cadre = CadreChoiceField(label=_("对应干部"), queryset=Cadre.objects.none())
 
     def __init__(self, *args, village, **kwargs):
@@ -300,6 +302,18 @@ class CorrectionForm(StyledFormMixin, forms.Form):
         choices=[c for c in OutcomeState.choices if c[0] not in ("pending", "unknown")],
     )
     reason = forms.CharField(label=_("更正原因"), max_length=300)
+
+
+class PunchReviewForm(forms.Form):
+    """Count a flagged punch (accept) or keep it out (reject)."""
+
+    accept = forms.TypedChoiceField(
+        choices=[("1", _("计入")), ("0", _("不计入"))], coerce=lambda v: v == "1"
+    )
+
+
+class RejectDeviceForm(forms.Form):
+    reason = forms.CharField(label=_("拒绝原因"), required=False, max_length=200)
 
 
 class CorrectionDecisionForm(StyledFormMixin, forms.Form):

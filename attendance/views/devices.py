@@ -27,7 +27,7 @@ from attendance.models.devices import DeviceKind, DeviceStatus
 from attendance.services import devices as device_services
 from attendance.services import liveness
 from jinhu.core import clock
-from jinhu.core.forms import apply_errors, refusal_as_message
+from jinhu.core.forms import apply_errors, errors_as_messages, refusal_as_message
 from jinhu.core.requests import AuthedRequest
 from villages.selectors import Cadre
 
@@ -166,9 +166,9 @@ def device_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("设备已批准启用，保留的数据将被解析。"))
             return redirect("attendance:device", pk=pk)
         if action == "reject":
-            device_services.device_reject(
-                actor=request.user, device=device, reason=request.POST.get("reason", "")
-            )
+            reject = forms.RejectDeviceForm(request.POST)
+            reason = reject.cleaned_data["reason"] if reject.is_valid() else ""
+            device_services.device_reject(actor=request.user, device=device, reason=reason)
             messages.success(request, _("已拒绝该设备。"))
             return redirect("attendance:devices")
         if action == "rotate":
@@ -276,7 +276,7 @@ def unmatched(request: AuthedRequest) -> HttpResponse:
                 updated = device_services.pin_map(
                     actor=request.user,
                     device=device,
-                    pin=request.POST.get("pin", ""),
+                    pin=form.cleaned_data["pin"],
                     cadre=form.cleaned_data["cadre"],
                 )
             except (ValidationError, PermissionDenied) as error:
@@ -285,7 +285,9 @@ def unmatched(request: AuthedRequest) -> HttpResponse:
                 messages.success(
                     request, _("已对应，%(n)s 条打卡记录重新计入考勤。") % {"n": updated}
                 )
-            return redirect("attendance:unmatched")
+        else:
+            errors_as_messages(request, form)
+        return redirect("attendance:unmatched")
     cadres = {}
     for village_id in {g["device__village_id"] for g in groups}:
         cadres[village_id] = list(Cadre.objects.filter(village_id=village_id, is_active=True))
@@ -303,10 +305,14 @@ def review(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         _staff(request)
         punch = get_object_or_404(punches, pk=request.POST.get("punch"))
-        device_services.punch_review(
-            actor=request.user, punch=punch, accept=request.POST.get("accept") == "1"
-        )
-        messages.success(request, _("已处理。"))
+        decision = forms.PunchReviewForm(request.POST)
+        if decision.is_valid():
+            device_services.punch_review(
+                actor=request.user, punch=punch, accept=decision.cleaned_data["accept"]
+            )
+            messages.success(request, _("已处理。"))
+        else:
+            errors_as_messages(request, decision)
         return redirect("attendance:review")
     page = Paginator(punches, 50).get_page(request.GET.get("page"))
     return render(request, "attendance/review.html", {"page": page})

@@ -136,16 +136,18 @@ def test_device_pages_are_staff_and_scoped(
         client.post(f"/attendance/devices/{zk_clock.pk}/", {"action": "reject"}).status_code == 403
     )
     client.force_login(subdistrict_admin)
-    for url in (
-        "/attendance/devices/",
-        f"/attendance/devices/{zk_clock.pk}/",
-        "/attendance/devices/quarantine/",
-        "/attendance/devices/unmatched/",
-        "/attendance/devices/review/",
-        "/attendance/compliance/",
-        f"/attendance/{zk_clock.village.code}/compliance/",
+    village = zk_clock.village.name
+    for url, shown in (
+        ("/attendance/devices/", str(zk_clock)),
+        (f"/attendance/devices/{zk_clock.pk}/", zk_clock.serial_number),
+        ("/attendance/devices/quarantine/", "隔离"),
+        ("/attendance/devices/unmatched/", "工号"),
+        ("/attendance/devices/review/", "核实"),
+        ("/attendance/compliance/", village),
+        (f"/attendance/{zk_clock.village.code}/compliance/", village),
     ):
-        assert client.get(url).status_code == 200, url
+        response = client.get(url)
+        assert response.status_code == 200 and shown in response.content.decode(), url
 
 
 def test_unmatched_inbox_maps_and_replays(

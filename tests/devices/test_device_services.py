@@ -229,3 +229,26 @@ def test_another_village_cannot_correct(duty, secretary_b):
     slot = DutySlot.objects.filter(village=duty["village"], day=dt.date(2026, 11, 24)).get()
     with pytest.raises(PermissionDenied):
         correction_request(actor=secretary_b, slot=slot, state="on_time", reason="越权")
+
+
+def test_the_review_page_counts_or_keeps_out_a_flagged_punch(
+    client, send, duty, staff, secretary_a
+):
+    liveness.seen(duty["clock"].pk)
+    attlog(send, ["2026-11-24 08:29:00"])
+    punch = Punch.objects.get(cadre=duty["liu"])
+    client.force_login(secretary_a)
+    assert (
+        client.post("/attendance/devices/review/", {"punch": punch.pk, "accept": "1"}).status_code
+        == 403
+    )
+    client.force_login(staff)
+    unclear = client.post(
+        "/attendance/devices/review/", {"punch": punch.pk, "accept": "maybe"}, follow=True
+    )
+    assert "有效的选项" in unclear.content.decode() or "选择" in unclear.content.decode()
+    punch.refresh_from_db()
+    assert punch.needs_review
+    client.post("/attendance/devices/review/", {"punch": punch.pk, "accept": "1"})
+    punch.refresh_from_db()
+    assert not punch.needs_review and punch.reviewed_by == staff
