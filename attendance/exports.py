@@ -1,4 +1,4 @@
-"""The duty system's exports (typed cells, through ``villages.tabular``)."""
+"""The duty system's exports (typed cells, through ``jinhu.core.tabular``)."""
 
 from jinhu.core.tabular import Column
 

@@ -1,4 +1,4 @@
-"""The belt's exports (typed cells, through ``villages.tabular``): reports, findings,
+"""The belt's exports (typed cells, through ``jinhu.core.tabular``): reports, findings,
 suggestions, targets (with the import's headers: re-importable) and the bulletin."""
 
 from decimal import Decimal

@@ -250,7 +250,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 
-# Two-factor sign-in (django-otp; villages.accounts): required for sub-district staff
+# Two-factor sign-in (django-otp; villages.services.accounts): required for sub-district staff
 # and administrators, optional for the others. Turn off only for a closed demo.
 JINHU_TWO_FACTOR_REQUIRED = env.bool("JINHU_TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "锦湖街道党建平台"
@@ -282,7 +282,7 @@ except ValueError as exc:
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_INCLUDE_ALL_MODELS = False
 # The change history (操作日志) is kept this many days (never fewer than 180: 等保 2.0
-# asks for six months of audit records); pruned weekly (villages.audit.prune).
+# asks for six months of audit records); pruned weekly (villages.services.audit.prune).
 JINHU_AUDIT_KEEP_DAYS = env.int("JINHU_AUDIT_KEEP_DAYS", default=365)
 if JINHU_AUDIT_KEEP_DAYS < 180:
     raise ImproperlyConfigured("JINHU_AUDIT_KEEP_DAYS must be at least 180 (days).")

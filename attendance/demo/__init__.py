@@ -27,7 +27,7 @@ from attendance.models import (
 )
 from attendance.models.absences import ApprovalLevel
 from attendance.models.devices import DeviceKind, DeviceStatus
-from attendance.models.dutylog import EntryKind, MatterType, Outcome
+from attendance.models.dutylog import EntryKind, MatterOutcome, MatterType
 from attendance.selectors import HORIZON_DAYS
 from attendance.services.rosters import slots_materialize
 from jinhu.core import clock
@@ -239,7 +239,11 @@ def _duty_log(village, cadres, user, today, rng: random.Random) -> None:
                             parties_count=rng.choice((2, 2, 3)),
                             summary=rng.choice(DISPUTES),
                             outcome=rng.choice(
-                                (Outcome.MEDIATED, Outcome.MEDIATED, Outcome.PARTLY)
+                                (
+                                    MatterOutcome.MEDIATED,
+                                    MatterOutcome.MEDIATED,
+                                    MatterOutcome.PARTLY,
+                                )
                             ),
                             recorded_by=user,
                         )
@@ -255,7 +259,9 @@ def _duty_log(village, cadres, user, today, rng: random.Random) -> None:
                             people_count=rng.choice((1, 1, 1, 2)),
                             matter_type=matter_type,
                             summary=rng.choice(MATTERS[matter_type]),
-                            outcome=rng.choice((Outcome.DONE, Outcome.DONE, Outcome.REFERRED)),
+                            outcome=rng.choice(
+                                (MatterOutcome.DONE, MatterOutcome.DONE, MatterOutcome.REFERRED)
+                            ),
                             recorded_by=user,
                         )
                     )

@@ -30,7 +30,7 @@ class MatterType(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class Outcome(models.TextChoices):
+class MatterOutcome(models.TextChoices):
     DONE = "done", _("当场办结")
     IN_PROGRESS = "in_progress", _("正在办理")
     REFERRED = "referred", _("转办上报")
@@ -70,7 +70,7 @@ class DutyLogEntry(models.Model):
     )
     parties_count = models.PositiveSmallIntegerField(_("纠纷当事人数"), null=True, blank=True)
     summary = models.CharField(_("内容摘要"), max_length=300)
-    outcome = models.CharField(_("结果"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(_("结果"), max_length=12, choices=MatterOutcome.choices, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

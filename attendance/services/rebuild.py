@@ -1,7 +1,7 @@
 """Rebuilding slot outcomes for a whole period in one set-based statement (PostgreSQL).
 
 ``outcomes_judge`` judges village-days as data arrives, in Python
-(``attendance/judging.py`` is the reference). After a change of rules, or to
+(``attendance/core/judging.py`` is the reference). After a change of rules, or to
 rebuild a year from the raw punches, that is far too slow for a city (364 s for
 1.8 million slots in bench/scoring.py). This is the same judgement written as
 one SQL statement: one range scan per slot on the (cadre, punched_at) index.

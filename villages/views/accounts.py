@@ -1,5 +1,5 @@
 """The person's own account pages: overview, password change, two-factor set-up,
-sign-in with a code, backup codes (villages.accounts has the rules)."""
+sign-in with a code, backup codes (villages.services.accounts has the rules)."""
 
 from __future__ import annotations
 

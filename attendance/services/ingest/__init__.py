@@ -17,7 +17,7 @@ Read it in this order:
    worker) rolls back its claim with its rows, and the sweep parses it again.
 4. ``parse.request_parse`` (one request, any protocol, the reference path and the
    only one on SQLite) decodes the body, parses it with the pure protocol modules
-   (``attendance/protocols/``), turns the records into rows (``records.convert``)
+   (``attendance/core/protocols/``), turns the records into rows (``records.convert``)
    and writes them (``writes``). On PostgreSQL, ATTLOG backlogs are parsed many
    uploads per statement by ``attlog_sql`` (``parse.attlog_drain``), pinned to the
    reference path by ``tests/devices/test_attlog_sql.py``.

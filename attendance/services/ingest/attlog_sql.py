@@ -1,6 +1,6 @@
 """ATTLOG uploads parsed inside PostgreSQL, many requests per statement.
 
-The Python parser (``attendance/protocols/zkteco.py`` through
+The Python parser (``attendance/core/protocols/zkteco.py`` through
 ``parse.request_parse``) is the reference and the only path on SQLite. On
 PostgreSQL a backlog is parsed here: one statement splits the stored bodies
 into lines, accepts the lines it can *prove* valid, inserts them as punches and
