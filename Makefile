@@ -20,7 +20,8 @@ run: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	@echo "锦湖街道平台：http://$(HOST):$(PORT)/  （公开值班表：http://$(HOST):$(PORT)/duty/）"
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 JINHU_PUBLIC_BASE_URL=$${JINHU_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The demo staff accounts' current two-factor codes (make run requires two-factor).
 otp: venv

@@ -108,11 +108,14 @@ def per_capita(villages, year: int) -> dict[int, Decimal]:
 
 
 def income_by_source(village, year: int) -> dict[str, Decimal]:
-    from collective_economy.models import IncomeLine
+    """The year's operating income by source, named by its label (租赁, 资源发包, …)."""
+    from collective_economy.models import IncomeLine, IncomeSource
 
-    return dict(
-        IncomeLine.objects.filter(account__village=village, account__year=year)
+    labels = dict(IncomeSource.choices)
+    return {
+        str(labels.get(source, source)): Decimal(total or 0).quantize(Decimal("0.01"))
+        for source, total in IncomeLine.objects.filter(account__village=village, account__year=year)
         .values_list("source")
         .annotate(total=Sum("amount"))
         .values_list("source", "total")
-    )
+    }

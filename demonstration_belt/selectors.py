@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 
@@ -33,6 +34,7 @@ from demonstration_belt.models import (
 )
 from jinhu.core import clock, periods
 from jinhu.core.periods import Month
+from jinhu.core.perms import rule_allows
 from villages.selectors import Role, Village, role_of
 
 
@@ -128,6 +130,70 @@ def todo_for(user, today: dt.date | None = None) -> Todo:
             )
         )
     return todo
+
+
+@dataclass
+class ReportMonth:
+    """A month a village's secretary can start or continue a report for."""
+
+    village: Village
+    period: Month
+    report: MonthlyReport | None
+
+    @property
+    def action(self) -> str:
+        if self.report is None:
+            return "开始填报"
+        if self.report.status == ReportStatus.SUBMITTED:
+            return "查看（已提交，待审核）"
+        if self.report.status == ReportStatus.RETURNED:
+            return "修改后重新提交"
+        return "继续填写"
+
+    @property
+    def url(self) -> str:
+        if self.report is not None:
+            return self.report.get_absolute_url()
+        return f"/belt/reports/{self.village.code}/{self.period.year}/{self.period.month}/"
+
+
+#: how far back the start buttons go (earlier months stay reachable from the list)
+REPORT_MONTHS_BACK = 12
+
+
+def report_months(user: Any, today: dt.date | None = None) -> list[ReportMonth]:
+    """This month and every earlier month (of the last twelve) without an approved report,
+    for each village the user fills reports for; newest first. Two queries and one
+    permission check per village."""
+    today = today or clock.today()
+    # The villages the user fills reports for (asked of the rule itself: an administrator
+    # could fill one, but a village's months are not their to-do).
+    villages = [
+        v
+        for v in Village.objects.for_user(user).active()
+        if rule_allows("demonstration_belt.fill_report", user, v)
+    ]
+    if not villages:
+        return []
+    months = [Month.of(today)]
+    while len(months) < REPORT_MONTHS_BACK:
+        months.append(months[-1].previous())
+    oldest = months[-1]
+    reports = {
+        (r.village_id, r.year, r.month): r
+        for r in MonthlyReport.objects.filter(
+            village__in=villages,
+            year__gte=oldest.year,
+        )
+        if Month(r.year, r.month) >= oldest
+    }
+    rows = []
+    for village in villages:
+        for period in months:
+            report = reports.get((village.pk, period.year, period.month))
+            if report is None or report.status != ReportStatus.APPROVED:
+                rows.append(ReportMonth(village, period, report))
+    return rows
 
 
 @dataclass

@@ -129,6 +129,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # How numbers, money, dates and people read, on every page without a {% load %}.
+            "builtins": ["villages.templatetags.formatting"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

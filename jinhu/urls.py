@@ -16,6 +16,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
+    # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -10,10 +10,12 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
+from demonstration_belt import selectors as belt_selectors
 from demonstration_belt.selectors import todo_for
 from jinhu.core.requests import AuthedRequest
 from villages.selectors import Role, Village, role_of
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 def home(request: AuthedRequest) -> HttpResponse:
     villages = Village.objects.for_user(request.user).active().select_related("party_organization")
     role = role_of(request.user)
+    months = belt_selectors.report_months(request.user)
     return render(
         request,
         "home.html",
@@ -32,6 +35,9 @@ def home(request: AuthedRequest) -> HttpResponse:
             "villages": villages,
             "role_label": Role(role).label if role else "",
             "todo": todo_for(request.user),
+            "report_months": months[:3],
+            "more_months": len(months) > 3,
+            "several_villages": len({row.village.pk for row in months}) > 1,
         },
     )
 
@@ -95,3 +101,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         body, status=503 if reasons else 200, json_dumps_params={"ensure_ascii": False}
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for before reading the page's icon link."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

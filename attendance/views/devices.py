@@ -82,9 +82,7 @@ def device_list(request: AuthedRequest) -> HttpResponse:
             {
                 "device": device,
                 "last_seen": last,
-                "silent": device.status == DeviceStatus.ACTIVE
-                and device.is_attendance_device
-                and (last is None or now - last > SILENT_AFTER),
+                "state": _contact_state(device, last, now),
                 "skew_minutes": round(device.clock_skew_seconds / 60)
                 if device.clock_skew_seconds is not None
                 else None,
@@ -100,10 +98,25 @@ def device_list(request: AuthedRequest) -> HttpResponse:
         "attendance/devices.html",
         {
             "rows": rows,
+            # The demo's devices are simulated: nothing feeds them while `make run` serves.
+            "demo": any(d.village is not None and d.village.is_demo for d in devices),
             "can_manage": request.user.has_perm("attendance.manage_devices"),
             "register_form": forms.RegisterForm(),
         },
     )
+
+
+def _contact_state(device: Device, last: dt.datetime | None, now: dt.datetime) -> str:
+    """How an active device's contact reads: ``never`` (not heard from since it was
+    registered), ``silent`` (an attendance device quiet for more than an hour: its slots
+    are judged 设备未同步, never absent) or ``ok``; empty for other statuses."""
+    if device.status != DeviceStatus.ACTIVE:
+        return ""
+    if last is None:
+        return "never"
+    if device.is_attendance_device and now - last > SILENT_AFTER:
+        return "silent"
+    return "ok"
 
 
 @login_required
@@ -315,4 +328,8 @@ def review(request: AuthedRequest) -> HttpResponse:
             errors_as_messages(request, decision)
         return redirect("attendance:review")
     page = Paginator(punches, 50).get_page(request.GET.get("page"))
-    return render(request, "attendance/review.html", {"page": page})
+    return render(
+        request,
+        "attendance/review.html",
+        {"page": page, "can_review": request.user.has_perm("attendance.manage_devices")},
+    )

@@ -29,6 +29,7 @@ from attendance.models import DutySlot
 from attendance.selectors import HORIZON_DAYS
 from attendance.services import pagecache
 from jinhu.core import clock
+from jinhu.core.addresses import is_local_only
 from villages.selectors import Village
 
 PUBLIC_MAX_AGE = pagecache.BODY_TTL
@@ -79,7 +80,12 @@ def poster(request: HttpRequest, code: str) -> HttpResponse:
     """A4 print of this week's roster with a QR code to the live page."""
     village = get_object_or_404(Village.objects.active(), code=code)
     data = selectors.public_roster(village)
-    return render(request, "duty/poster.html", {"data": data, "url": public_url(village)})
+    url = public_url(village)
+    return render(
+        request,
+        "duty/poster.html",
+        {"data": data, "url": url, "local_only": is_local_only(url)},
+    )
 
 
 @require_safe

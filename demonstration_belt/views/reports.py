@@ -47,10 +47,13 @@ def report_list(request: AuthedRequest) -> HttpResponse:
         return tabular.download(
             tabular.sheet_of("月度进度", exports.REPORTS, reports), "月度进度报告", fmt
         )
+    months = selectors.report_months(request.user)
     return render(
         request,
         "belt/report_list.html",
         {
+            "report_months": months,
+            "several_villages": len({row.village.pk for row in months}) > 1,
             "reports": reports[:200],
             "status": status,
             "statuses": ReportStatus.choices,
@@ -165,6 +168,7 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect(report)
             apply_errors(comment_form if action in ("return", "reopen") else form, error)
         report.refresh_from_db()
+    events = list(report.events.select_related("actor__profile"))
     return render(
         request,
         "belt/report_detail.html",
@@ -178,7 +182,9 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             and report.status == ReportStatus.SUBMITTED
             and selectors.report_submitter_id(report) != request.user.pk,
             "can_reopen": can_reopen and report.status == ReportStatus.APPROVED,
-            "events": report.events.select_related("actor"),
+            "events": events,
+            # Only the latest word counts: an approval's comment replaces the return's.
+            "latest_comment": next((e for e in reversed(events) if e.comment), None),
             "evidence": report.evidence.all(),
         },
     )

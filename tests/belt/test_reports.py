@@ -209,3 +209,44 @@ def test_the_submitter_does_not_approve_their_own_report(
     reports_service.report_approve(actor=instructor_a, report=report_a)
     report_a.refresh_from_db()
     assert report_a.status == ReportStatus.APPROVED
+
+
+def test_the_reports_list_offers_this_month_and_every_earlier_unapproved_one(
+    client, report_a, secretary_a, secretary_b, subdistrict_admin, instructor_a
+):
+    from demonstration_belt.models import MonthlyReport
+    from demonstration_belt.selectors import report_months
+
+    # (The suite's "now" is late November 2026: October is report_a, a draft.)
+    rows = report_months(secretary_a)
+    labels = [(r.period.year, r.period.month, r.action) for r in rows]
+    assert labels[0] == (2026, 11, "开始填报") and (2026, 10, "继续填写") in labels
+    assert len(rows) == 12 and labels[-1][:2] == (2025, 12)
+    client.force_login(secretary_a)
+    page = client.get("/belt/reports/").content.decode()
+    assert 'data-testid="report-months"' in page and "2026年11月" in page
+    # Approved months drop out; other villages' months never appear; reviewers fill none.
+    MonthlyReport.objects.filter(pk=report_a.pk).update(status="approved")
+    assert (2026, 10) not in [(r.period.year, r.period.month) for r in report_months(secretary_a)]
+    assert report_months(secretary_b) and all(
+        r.village != report_a.village for r in report_months(secretary_b)
+    )
+    assert report_months(instructor_a) == [] and report_months(subdistrict_admin) == []
+
+
+def test_a_report_is_started_by_a_post_never_by_a_get(client, plan_a, secretary_a, secretary_b):
+    from demonstration_belt.models import MonthlyReport
+
+    url = "/belt/reports/village-a/2026/11/"
+    client.force_login(secretary_a)
+    page = client.get(url)
+    assert page.status_code == 200 and not MonthlyReport.objects.exists()
+    started = client.post(url)
+    report = MonthlyReport.objects.get()
+    assert started.status_code == 302 and started["Location"] == report.get_absolute_url()
+    assert (report.year, report.month, report.status) == (2026, 11, "draft")
+    assert client.post(url)["Location"] == report.get_absolute_url()  # (twice: one report)
+    assert MonthlyReport.objects.count() == 1
+    client.force_login(secretary_b)
+    assert client.post("/belt/reports/village-a/2026/9/").status_code == 404
+    assert MonthlyReport.objects.count() == 1

@@ -32,3 +32,10 @@ def test_templates_have_no_inline_style_and_no_script_without_a_nonce():
         if re.search(r"\son[a-z]+=\"", text):
             offenders.append(f"{path.name}: inline event handler")
     assert not offenders, offenders
+
+
+def test_the_favicon_is_served(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+    page = client.get("/duty/").content.decode()
+    assert 'rel="icon"' in page

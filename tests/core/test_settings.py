@@ -85,6 +85,7 @@ def test_production_settings_pass_check_deploy():
         SECRET_KEY="k" * 30 + "Z9!q" * 10,
         ALLOWED_HOSTS="portal.example",
         JINHU_TRUSTED_PROXIES="172.31.240.10",
+        JINHU_PUBLIC_BASE_URL="https://portal.example",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -96,3 +97,46 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://localhost:8000/", True),
+        ("http://[::1]:8000", True),
+        ("http://0.0.0.0:8000", True),
+        ("", True),
+        ("https://portal.jinhu.example", False),
+        ("http://192.168.1.20:8000", False),
+    ],
+)
+def test_a_poster_address_for_this_machine_only_is_recognised(url, local):
+    from jinhu.core.addresses import is_local_only
+
+    assert is_local_only(url) is local
+
+
+def test_a_loopback_poster_address_is_a_system_error_without_debug(settings):
+    from attendance.apps import public_base_url_check
+
+    settings.DEBUG = False
+    settings.JINHU_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    errors = public_base_url_check()
+    assert [e.id for e in errors] == ["attendance.E001"] and "二维码" in errors[0].msg
+    settings.DEBUG = True
+    assert public_base_url_check() == []
+    settings.DEBUG = False
+    settings.JINHU_PUBLIC_BASE_URL = "https://portal.jinhu.example"
+    assert public_base_url_check() == []
+
+
+def test_the_poster_warns_in_red_when_its_qr_code_points_at_this_machine(
+    client, settings, village_a
+):
+    settings.JINHU_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    page = client.get(f"/duty/{village_a.code}/poster/").content.decode()
+    assert 'data-testid="poster-url-warning"' in page and "127.0.0.1" in page
+    settings.JINHU_PUBLIC_BASE_URL = "https://portal.jinhu.example"
+    page = client.get(f"/duty/{village_a.code}/poster/").content.decode()
+    assert "poster-url-warning" not in page

@@ -195,3 +195,110 @@ def test_a_get_never_creates_a_record(world, client):
     ):
         assert client.get(path).status_code in (200, 302, 400, 404, 405)
     assert MonthlyReport.objects.count() == before
+
+
+class _Actions:
+    """The links and forms a page offers: what a person could click."""
+
+    def __init__(self) -> None:
+        from html.parser import HTMLParser
+
+        actions = self
+
+        class Parser(HTMLParser):
+            form: dict | None = None
+
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                if tag == "a" and a.get("href"):
+                    actions.links.add(a["href"])
+                elif tag == "form":
+                    self.form = {
+                        "action": a.get("action") or "",
+                        "method": (a.get("method") or "get").lower(),
+                        "data": {},
+                        "buttons": [],
+                    }
+                    actions.forms.append(self.form)
+                elif self.form is not None and tag == "input" and a.get("name"):
+                    if a.get("type") == "hidden":
+                        self.form["data"][a["name"]] = a.get("value") or ""
+                    elif a.get("type") == "submit":
+                        self.form["buttons"].append((a["name"], a.get("value") or ""))
+                elif self.form is not None and tag == "button" and a.get("name"):
+                    self.form["buttons"].append((a["name"], a.get("value") or ""))
+
+            def handle_endtag(self, tag):
+                if tag == "form":
+                    self.form = None
+
+        self.links: set[str] = set()
+        self.forms: list[dict] = []
+        self.parser = Parser()
+
+
+#: links and forms not to follow: other sites, downloads, the admin, signing out
+NOT_FOLLOWED = ("/admin/", "/accounts/logout/", "/static/", "/media/", "/duty/", "/iclock/")
+
+
+def _portal_target(href: str, page: str) -> str | None:
+    from urllib.parse import urljoin, urlsplit
+
+    target = urlsplit(urljoin("http://testserver" + page, href))
+    if target.netloc != "testserver" or target.path.startswith(NOT_FOLLOWED):
+        return None
+    if "export=" in target.query:
+        return None  # (the exports are walked above)
+    return target.path + (f"?{target.query}" if target.query else "")
+
+
+@pytest.mark.parametrize("username", [*sorted(WALKERS), "jiedao"])
+def test_no_page_offers_an_action_its_viewer_cannot_take(world, client, username):
+    """Every link and every button on every page a person reaches leads somewhere they
+    may go: never a 403. Buttons are pressed with what the page filled in (in a
+    savepoint that is rolled back: nothing pressed here changes the next page)."""
+    from django.db import transaction
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    # (The demo staff sign in with a second factor; the walk is about what they see.)
+    TOTPDevice.objects.filter(user__username=username).delete()
+    StaticDevice.objects.filter(user__username=username).delete()
+    _login(client, username)
+    code = WALKERS.get(username, "hongqiao")
+    values = {**walk.default_values(), **_objects(code)}
+    actions = _Actions()
+    for route in walk.routes():
+        url = walk.fill(route, values)
+        response = client.get(url)
+        if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+            before = len(actions.forms)
+            actions.parser.feed(response.content.decode())
+            for form in actions.forms[before:]:
+                form["page"] = url
+            actions.links_by_page = getattr(actions, "links_by_page", {})
+            for href in list(actions.links):
+                actions.links_by_page.setdefault(href, url)
+    refused = []
+    for href, page in sorted(actions.links_by_page.items()):
+        target = _portal_target(href, page)
+        if target and client.get(target).status_code == 403:
+            refused.append(f"link {target} (on {page})")
+    for form in actions.forms:
+        target = _portal_target(form["action"] or form["page"], form["page"])
+        if target is None:
+            continue
+        for button in form["buttons"] or [None]:
+            data = dict(form["data"])
+            if button:
+                data[button[0]] = button[1]
+            with transaction.atomic():
+                if form["method"] == "post":
+                    status = client.post(target, data).status_code
+                else:
+                    status = client.get(target, data).status_code
+                transaction.set_rollback(True)
+            if status == 403:
+                refused.append(f"{form['method']} {target} {button or ''} (on {form['page']})")
+    assert len(actions.links_by_page) > 30
+    assert not refused, f"{username} is offered what they may not do: {refused}"

@@ -252,3 +252,28 @@ def test_the_review_page_counts_or_keeps_out_a_flagged_punch(
     client.post("/attendance/devices/review/", {"punch": punch.pk, "accept": "1"})
     punch.refresh_from_db()
     assert not punch.needs_review and punch.reviewed_by == staff
+
+
+def test_the_device_panel_says_never_heard_from_silent_and_demo(
+    client, zk_clock, village_a, staff, send
+):
+    from attendance.models import Device
+
+    device_services.device_register(
+        actor=staff, kind="camera", village=village_a, mac_address="c0:56:e3:00:00:01"
+    )
+    client.force_login(staff)
+    page = client.get("/attendance/devices/").content.decode()
+    assert page.count('data-testid="state-never"') == 2  # (the clock and the camera)
+    assert "demo-devices" not in page
+    liveness.seen(zk_clock.pk)
+    Device.objects.filter(pk=zk_clock.pk).update(last_seen_at=clock.now() - dt.timedelta(hours=3))
+    liveness.clear_local()
+    from django.core.cache import cache
+
+    cache.clear()
+    page = client.get("/attendance/devices/").content.decode()
+    assert page.count('data-testid="state-never"') == 1 and "失联" in page
+    village_a.is_demo = True
+    village_a.save()
+    assert 'data-testid="demo-devices"' in client.get("/attendance/devices/").content.decode()

@@ -38,8 +38,10 @@ def test_report_round_trip_from_a_phone(
     subdistrict_admin,
 ):
     phone = browser.new_context(**phone_context_args)
-    page = login(phone, live_server, "secretary-a", "/belt/reports/village-a/2026/10/")
-    page.get_by_test_id("start-report").click()  # (a draft is created by a POST only)
+    # Started from the reports list, as a secretary finds it (the start is a POST).
+    page = login(phone, live_server, "secretary-a", "/belt/reports/")
+    october = page.get_by_test_id("report-months").locator("li", has_text="2026年10月")
+    october.get_by_role("button", name="开始填报").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("甲村 2026年10月")
     form = page.get_by_test_id("report-form")
     form.get_by_label("本月工作情况").fill("开展主题党日一次，特色点位完成主体建设。")
