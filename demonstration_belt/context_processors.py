@@ -2,10 +2,12 @@ from django.http import HttpRequest
 
 
 def todo(request: HttpRequest) -> dict:
-    """The count of things waiting for the user, for the navigation bar."""
+    """The number on 月度进度 in the navigation bar: the reports waiting for this person
+    (to write, to fix after a return, to review), not every to-do."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     from demonstration_belt.selectors import todo_for
 
-    return {"todo_count": todo_for(user).count}
+    reports = [i for i in todo_for(user).items if i.kind in ("report", "returned", "review")]
+    return {"todo_count": len(reports)}

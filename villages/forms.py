@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinhu.core.forms import StyledFormMixin
 from villages.models import Cadre
+from villages.templatetags.formatting import person_role
 
 
 class CadreForm(StyledFormMixin, forms.ModelForm):
@@ -51,9 +52,8 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         people = get_user_model().objects.select_related("profile").order_by("username")
         self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = lambda u: (
-            f"{u.profile.display_name}（{u.username}）" if hasattr(u, "profile") else u.username
-        )
+        # People by name and role (as everywhere): never their login.
+        self.fields["person"].label_from_instance = person_role
         self.fields["village"].queryset = Village.objects.for_user(user).order_by("code")
         self.fields["kind"].choices = [("", _("全部类别")), *selectors.audited_kinds()]
 

@@ -9,6 +9,7 @@ the cadre-structure figures, and the change history.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.apps import apps
@@ -214,6 +215,7 @@ def describe(entry, villages: dict[int, str]) -> dict:
             if isinstance(values, list | tuple) and len(values) == 2
             else f"{field}：{_short(values)}"
             for field, values in (entry.changes_display_dict or {}).items()
+            if not _empty_relation(values)
         )
     actor = entry.actor
     person = ""
@@ -226,12 +228,25 @@ def describe(entry, villages: dict[int, str]) -> dict:
         "address": entry.remote_addr or "",
         "village": villages.get(data.get("village") or 0, ""),
         "kind": kind,
-        "object": entry.object_repr,
+        # (A successful sign-in is the person's own account: named like the person. A
+        # failed one keeps the user name that was typed: that is the evidence.)
+        "object": person if event == SIGN_IN and person else entry.object_repr,
         "action": action,
         "changes": changes,
     }
 
 
+#: how django-auditlog writes a related manager with nothing in it ("app.Model.None")
+_EMPTY_RELATION = re.compile(r"^\w+\.\w+\.None$")
+_WORDS = {"True": "是", "False": "否"}
+
+
+def _empty_relation(values: Any) -> bool:
+    """A reverse relation's "change" at creation: nothing a person entered."""
+    values = values if isinstance(values, list | tuple) else [values]
+    return all(v in (None, "", "None") or _EMPTY_RELATION.match(str(v)) for v in values)
+
+
 def _short(value, limit: int = 80) -> str:
-    text = "—" if value in (None, "", "None") else str(value)
+    text = "—" if value in (None, "", "None") else _WORDS.get(str(value), str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
