@@ -85,7 +85,13 @@ class RotationForm(StyledFormMixin, forms.Form):
 
 
 class SwapForm(StyledFormMixin, forms.Form):
-    part = forms.ChoiceField(label=_("时段"), choices=Part.choices)
+    # By default the part each cadre is on duty that day (a whole day, a morning, …):
+    # two all-day duties are swapped whole, whatever was last chosen here.
+    part = forms.ChoiceField(
+        label=_("时段"),
+        choices=[("", _("按当天排班（自动）")), *Part.choices],
+        required=False,
+    )
     first_day = forms.DateField(label=_("第一天"), widget=DateInput)
     first_cadre = CadreChoiceField(label=_("第一天在班的干部"), queryset=Cadre.objects.none())
     second_day = forms.DateField(label=_("第二天"), widget=DateInput)

@@ -19,6 +19,7 @@ from attendance.models import (
     RosterOverride,
     RotationEntry,
 )
+from attendance.models.rosters import Part
 from attendance.selectors import HORIZON_DAYS, schedule_compute
 from attendance.services import pagecache
 from jinhu.core import clock
@@ -193,6 +194,11 @@ def rotation_set(
     return created
 
 
+def _parts_of(village: Village, day: dt.date, cadre: Cadre) -> set[str]:
+    """The parts (上午, 下午, 全天) ``cadre`` is on duty on ``day``."""
+    return {s.part for s in schedule_compute(village, day, day) if s.cadre_id == cadre.pk}
+
+
 def _on_duty(village: Village, day: dt.date, part: str) -> set[int]:
     return {s.cadre_id for s in schedule_compute(village, day, day) if s.part == part}
 
@@ -266,9 +272,35 @@ def days_swap(
     part: str,
     reason: str,
 ) -> tuple[RosterOverride, RosterOverride]:
-    """Two cadres trade duty days: each stands in on the other's day."""
+    """Two cadres trade duty days: each stands in on the other's day. With no ``part``,
+    the part each is on duty that day (the same on both days, or the swap is refused in
+    words: which part each has)."""
     if first_cadre.pk == second_cadre.pk:
         raise ValidationError(_("换班的两名干部不能是同一人。"))
+    if not part:
+        first_parts = _parts_of(village, first_day, first_cadre)
+        second_parts = _parts_of(village, second_day, second_cadre)
+        for cadre, day, parts in (
+            (first_cadre, first_day, first_parts),
+            (second_cadre, second_day, second_parts),
+        ):
+            if not parts:
+                raise ValidationError(
+                    _("%(name)s 在 %(day)s 没有排班。") % {"name": cadre.name, "day": day}
+                )
+        common = first_parts & second_parts
+        if len(common) != 1:
+            labels = dict(Part.choices)
+            raise ValidationError(
+                _("两天的时段不同（%(a)s：%(pa)s；%(b)s：%(pb)s），请选择要交换的时段。")
+                % {
+                    "a": first_cadre.name,
+                    "pa": "、".join(str(labels[p]) for p in sorted(first_parts)),
+                    "b": second_cadre.name,
+                    "pb": "、".join(str(labels[p]) for p in sorted(second_parts)),
+                }
+            )
+        part = common.pop()
     group = uuid.uuid4()
     first = override_create(
         actor=actor,

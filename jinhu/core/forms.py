@@ -34,14 +34,27 @@ def apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+#: Django's empty choice, which says nothing to a secretary on a phone
+DASHES = "---------"
+
+
 class StyledFormMixin:
-    """Bootstrap classes on every widget, so templates stay plain loops."""
+    """Bootstrap classes on every widget, so templates stay plain loops; an empty choice
+    says in words what to pick (``请选择村（社区）``), never ``---------``."""
 
     fields: dict[str, Any]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            prompt = f"请选择{field.label}" if field.label else "请选择"
+            if isinstance(field, forms.ModelChoiceField):
+                if field.empty_label == DASHES:
+                    field.empty_label = prompt
+            elif isinstance(field, forms.ChoiceField):
+                choices = list(field.choices)
+                if choices and choices[0][0] == "" and choices[0][1] == DASHES:
+                    field.choices = [("", prompt), *choices[1:]]
             widget = field.widget
             if isinstance(
                 widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect

@@ -220,3 +220,43 @@ def test_unconfirmed_year_warning_until_staff_confirm(
         year=2027, confirmed_by=subdistrict_admin, note="国办发明电〔2026〕X号"
     )
     assert unconfirmed_years({2026, 2027}) == []
+
+
+def test_a_swap_takes_the_part_each_is_on_duty_by_default(client, duty_village, secretary_a):
+    """The form's part starts as 按当天排班: two all-day duties are swapped whole (the old
+    default, 上午, refused them with "该时段没有排班")."""
+    from attendance.forms import SwapForm
+
+    assert SwapForm(village=duty_village["village"], prefix="swap")["part"].value() in ("", None)
+    client.force_login(secretary_a)
+    v = duty_village["village"]
+    response = client.post(
+        f"/attendance/{v.code}/roster/",
+        {
+            "action": "swap",
+            "swap-part": "",
+            "swap-first_day": "2026-11-30",
+            "swap-first_cadre": duty_village["wu"].pk,
+            "swap-second_day": "2026-12-01",
+            "swap-second_cadre": duty_village["zheng"].pk,
+            "swap-reason": "家中有事",
+        },
+    )
+    assert response.status_code == 302
+    assert names_on(v, dt.date(2026, 11, 30)) == ["郑值班"]
+    assert names_on(v, dt.date(2026, 12, 1)) == ["吴值班"]
+
+
+def test_a_swap_says_who_has_no_duty_that_day(duty_village, secretary_a):
+    # 王值班 sits on Fridays only: Monday 30 November is not his day.
+    with pytest.raises(ValidationError, match="王值班 在 2026-11-30 没有排班"):
+        rosters.days_swap(
+            actor=secretary_a,
+            village=duty_village["village"],
+            first_day=dt.date(2026, 11, 30),
+            first_cadre=duty_village["wang"],
+            second_day=dt.date(2026, 12, 1),
+            second_cadre=duty_village["zheng"],
+            part="",
+            reason="x",
+        )

@@ -69,3 +69,21 @@ def test_status_class(state, css):
 def test_the_filters_need_no_load_in_templates():
     text = Template("{{ v|yuan }} {{ n|count }}").render(Context({"v": D("1.5"), "n": D("2.00")}))
     assert text == "1.50 元 2"
+
+
+def test_an_empty_choice_says_what_to_pick(db):
+    from django import forms as django_forms
+
+    from jinhu.core.forms import StyledFormMixin
+    from villages.models import Village
+
+    class Form(StyledFormMixin, django_forms.Form):
+        village = django_forms.ModelChoiceField(label="村（社区）", queryset=Village.objects.all())
+        kind = django_forms.ChoiceField(label="类型", choices=[("", "---------"), ("a", "甲")])
+        chosen = django_forms.ModelChoiceField(
+            label="指标", queryset=Village.objects.all(), empty_label="全部"
+        )
+
+    html = str(Form())
+    assert "---------" not in html
+    assert "请选择村（社区）" in html and "请选择类型" in html and "全部" in html
