@@ -52,7 +52,7 @@ class StyledFormMixin:
                 if field.empty_label == DASHES:
                     field.empty_label = prompt
             elif isinstance(field, forms.ChoiceField):
-                choices = list(field.choices)
+                choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
                 if choices and choices[0][0] == "" and choices[0][1] == DASHES:
                     field.choices = [("", prompt), *choices[1:]]
             widget = field.widget
