@@ -26,6 +26,8 @@ urlpatterns = [
     path("devices/<int:pk>/", devices.device_detail, name="device"),
     path("devices/<int:pk>/assign/", devices.device_assign, name="device_assign"),
     path("compliance/", compliance.compliance, name="compliance"),
+    path("compliance/cadres/", compliance.cadre_promises, name="cadre_promises"),
+    path("cadres/<int:pk>/compliance/", compliance.cadre_compliance, name="cadre_compliance"),
     path("holidays/", rosters.holidays, name="holidays"),
     path("slots/<int:pk>/correct/", compliance.slot_correct, name="slot_correct"),
     path(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -17,7 +18,13 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from jinhu.core import clock
-from villages.core.cadre_structure import Person, TermComparison, TermStructure, summarise
+from villages.core.cadre_structure import (
+    FIGURES,
+    Person,
+    TermComparison,
+    TermStructure,
+    summarise,
+)
 from villages.models import (
     REVIEWER_ROLES,
     VILLAGE_ROLES,
@@ -33,12 +40,14 @@ from villages.models import (
 )
 
 __all__ = [
+    "FIGURES",
     "REVIEWER_ROLES",
     "SIGN_IN",
     "SIGN_IN_FAILED",
     "VILLAGE_ROLES",
     "Cadre",
     "CadrePosition",
+    "CountedPerson",
     "Role",
     "ScopedQuerySet",
     "TermComparison",
@@ -51,6 +60,7 @@ __all__ = [
     "describe",
     "display_name",
     "entries",
+    "figure_people",
     "role_of",
     "scope_label",
     "sees_all_villages",
@@ -114,33 +124,66 @@ def scope_label(user, villages=None) -> str:
 # ---------------------------------------------------------------------------
 # Cadre structure (seed-summary row 10)
 # ---------------------------------------------------------------------------
-def term_structure(term: Term, villages: Any = None) -> TermStructure:
-    """Structure of the party organisations' members in ``term``.
-
-    A person is counted once per term even if they held two party posts; the
-    first post a person held in the term decides whether they count as the
-    secretary. ``villages`` optionally restricts to a queryset of villages.
-    """
+def _term_people(term: Term, villages: Any = None) -> list[tuple[Person, CadrePosition]]:
+    """Each member of the party organisations in ``term``, once, with the post that
+    decides how they count: the first a person held in the term, a secretary's post
+    first (``villages`` optionally restricts to a queryset of villages)."""
     positions = (
         CadrePosition.objects.filter(term=term, title__in=CadrePosition.PARTY_TITLES)
-        .select_related("cadre")
+        .select_related("cadre", "village")
         .order_by("cadre_id", "starts_on")
     )
     if villages is not None:
         positions = positions.filter(village__in=villages)
-    people: dict[int, Person] = {}
+    people: dict[int, tuple[Person, CadrePosition]] = {}
     for position in positions:
         cadre = position.cadre
         is_secretary = position.title == CadrePosition.Title.PARTY_SECRETARY
         known = people.get(cadre.pk)
-        if known is None or (is_secretary and not known.is_secretary):
-            people[cadre.pk] = Person(
+        if known is None or (is_secretary and not known[0].is_secretary):
+            person = Person(
                 cadre_id=cadre.pk,
                 age=cadre.age_on(term.starts_on),
                 education=cadre.education,
                 is_secretary=is_secretary,
             )
-    return summarise(term, list(people.values()))
+            people[cadre.pk] = (person, position)
+    return list(people.values())
+
+
+def term_structure(term: Term, villages: Any = None) -> TermStructure:
+    """Structure of the party organisations' members in ``term``: each person counted
+    once per term even if they held two party posts."""
+    return summarise(term, [person for person, _post in _term_people(term, villages)])
+
+
+@dataclass(frozen=True)
+class CountedPerson:
+    """A person behind a structure figure: who, where, which post, age, education."""
+
+    cadre: Cadre
+    village: Village
+    post: str
+    age: int
+    education: str
+
+
+def figure_people(term: Term, figure: str, villages: Any = None) -> list[CountedPerson]:
+    """The people a figure of the structure table counts (``FIGURES``), youngest first:
+    their number is the figure, and their average age the average shown."""
+    _label, counts = FIGURES[figure]
+    rows = [
+        CountedPerson(
+            cadre=post.cadre,
+            village=post.village,
+            post=str(post.get_title_display()),
+            age=person.age,
+            education=str(post.cadre.get_education_display()),
+        )
+        for person, post in _term_people(term, villages)
+        if counts(person)
+    ]
+    return sorted(rows, key=lambda r: (r.age, r.village.sort_order, r.cadre.name))
 
 
 def compare_terms(villages: Any = None) -> TermComparison | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -237,6 +238,33 @@ def compliance_by(
     ):
         counts[value][state] = n
     return {value: compliance_of(rows) for value, rows in counts.items()}
+
+
+#: a cadre kept the duty promise (坐班承诺) for a period when at least this share of their
+#: judged slots was on time or excused
+PROMISE_KEPT_RATE = 95
+
+
+@dataclass
+class PromiseKept:
+    """How many of the cadres with judged slots kept their duty promise (the article's
+    "most cadres kept their duty promises", as a number), and each one's figures."""
+
+    kept: int
+    cadres: int
+    rates: dict[int, dict[str, Any]]
+
+
+def promise_kept(outcomes: Any, start: dt.date, end: dt.date) -> PromiseKept:
+    """Over ``outcomes`` (already scoped) between ``start`` and ``end``: the cadres with
+    judged slots, and those at or above ``PROMISE_KEPT_RATE``. One query."""
+    rates = {
+        pk: row
+        for pk, row in compliance_by(outcomes, "cadre_id", start, end).items()
+        if row["judged"]
+    }
+    kept = sum(1 for row in rates.values() if row["rate"] >= PROMISE_KEPT_RATE)
+    return PromiseKept(kept=kept, cadres=len(rates), rates=rates)
 
 
 def compliance_of(rows: dict[str, int]) -> dict[str, Any]:

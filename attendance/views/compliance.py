@@ -19,11 +19,13 @@ from attendance.models import (
     SlotOutcome,
 )
 from attendance.services.outcomes import (
+    PROMISE_KEPT_RATE,
     compliance_by,
     compliance_of,
     correction_decide,
     correction_request,
     monthly_compliance,
+    promise_kept,
 )
 from jinhu.core import clock, params, periods
 from jinhu.core.forms import errors_as_messages, refusal_as_message
@@ -62,10 +64,72 @@ def compliance(request: AuthedRequest) -> HttpResponse:
     )
     empty = compliance_of({})
     rows = [{"village": v, **per_village.get(v.pk, empty)} for v in villages]
+    promise = promise_kept(SlotOutcome.objects.for_user(request.user), month.first, month.last)
     return render(
         request,
         "attendance/compliance.html",
-        {"rows": rows, "judged": sum(r["judged"] for r in rows), **_month_nav(month)},
+        {
+            "rows": rows,
+            "judged": sum(r["judged"] for r in rows),
+            "promise": promise,
+            "scope": village_selectors.scope_label(request.user),
+            **_month_nav(month),
+        },
+    )
+
+
+@login_required
+def cadre_promises(request: AuthedRequest) -> HttpResponse:
+    """The cadres behind the duty-promise figure: each one's rate over judged slots."""
+    month = _month(request)
+    promise = promise_kept(SlotOutcome.objects.for_user(request.user), month.first, month.last)
+    cadres = {
+        c.pk: c
+        for c in Cadre.objects.for_user(request.user)
+        .filter(pk__in=promise.rates)
+        .select_related("village")
+    }
+    rows = sorted(
+        (
+            {"cadre": cadres[pk], **row, "kept": row["rate"] >= PROMISE_KEPT_RATE}
+            for pk, row in promise.rates.items()
+            if pk in cadres
+        ),
+        key=lambda r: (r["rate"], r["cadre"].village.sort_order, r["cadre"].name),
+    )
+    return render(
+        request,
+        "attendance/cadre_promises.html",
+        {
+            "rows": rows,
+            "promise": promise,
+            "threshold": PROMISE_KEPT_RATE,
+            "scope": village_selectors.scope_label(request.user),
+            **_month_nav(month),
+        },
+    )
+
+
+@login_required
+def cadre_compliance(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One cadre's 坐班承诺履行: the month's and the year's rate, and the slots behind."""
+    cadre = get_object_or_404(Cadre.objects.for_user(request.user).select_related("village"), pk=pk)
+    month = _month(request)
+    outcomes = SlotOutcome.objects.filter(cadre=cadre)
+    year_start, year_end = periods.year_bounds(month.year)
+    return render(
+        request,
+        "attendance/cadre_compliance.html",
+        {
+            "cadre": cadre,
+            "month_rate": monthly_compliance(outcomes, month.first, month.last),
+            "year_rate": monthly_compliance(outcomes, year_start, min(year_end, clock.today())),
+            "outcomes": outcomes.filter(day__gte=month.first, day__lte=month.last)
+            .select_related("slot")
+            .order_by("day", "slot__starts_at"),
+            "threshold": PROMISE_KEPT_RATE,
+            **_month_nav(month),
+        },
     )
 
 

@@ -169,6 +169,9 @@ def test_poster_has_the_week_and_a_qr_code_to_the_page(client, duty_village, set
     assert 'href="https://duty.jinhu.example/duty/village-a/"' in body
     assert 'src="/duty/village-a/qr.svg"' in body
     assert "吴值班" in body and "王值班" in body
+    # The week shown always has a weekend: its days are marked as rest days (the
+    # suite's days are ordinary weeks; 调休 workdays are named by their label instead).
+    assert body.count('data-testid="rest-day"') >= 1
     svg = client.get("/duty/village-a/qr.svg")
     assert svg["Content-Type"] == "image/svg+xml"
     assert b"<svg" in svg.content

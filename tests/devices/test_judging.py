@@ -250,3 +250,30 @@ def test_compliance_pages_use_one_grouped_query_whatever_the_villages(
         VillageFactory()
     many, _response = queries()
     assert many == few
+
+
+def test_the_duty_promise_figure_opens_to_the_cadres_and_their_slots(
+    client, send, duty, subdistrict_admin, secretary_b
+):
+    """ "N of M cadres kept their duty promise" counts the cadres the drill-down lists,
+    and each cadre's page shows the rate and the slots behind it."""
+    liveness.seen(duty["clock"].pk)
+    # 刘一: on time on the 23rd, late on the 24th (one of two judged days: 50 %).
+    attlog(send, ["2026-11-23 08:25:00", "2026-11-23 17:05:00"])
+    attlog(send, ["2026-11-24 09:40:00", "2026-11-24 17:05:00"])
+    outcomes_judge(duty["village"], [dt.date(2026, 11, 23), dt.date(2026, 11, 24)])
+    client.force_login(subdistrict_admin)
+    page = client.get("/attendance/compliance/?month=2026-11").content.decode()
+    assert 'data-testid="promise-figure"' in page and "0 / 1" in page
+    listing = client.get("/attendance/compliance/cadres/?month=2026-11")
+    rows = listing.context["rows"]
+    promise = listing.context["promise"]
+    assert len(rows) == promise.cadres == 1 and sum(r["kept"] for r in rows) == promise.kept == 0
+    assert rows[0]["cadre"] == duty["liu"] and rows[0]["rate"] == 50.0
+    own = client.get(f"/attendance/cadres/{duty['liu'].pk}/compliance/?month=2026-11")
+    assert own.context["month_rate"]["rate"] == 50.0
+    assert own.context["outcomes"].filter(day__lte=dt.date(2026, 11, 24)).count() >= 2
+    assert "50.0%" in own.content.decode()
+    client.force_login(secretary_b)
+    assert client.get(f"/attendance/cadres/{duty['liu'].pk}/compliance/").status_code == 404
+    assert client.get("/attendance/compliance/cadres/?month=2026-11").context["rows"] == []

@@ -36,3 +36,46 @@ def test_committee_only_posts_are_not_party_members(db):
     term = TermFactory()
     CadrePositionFactory(term=term, title=CadrePosition.Title.COMMITTEE_MEMBER)
     assert term_structure(term).member_count == 0
+
+
+def test_every_structure_figure_opens_to_the_people_it_counts(client, db):
+    """On the demo (the article's figures: 49.4 and 47.5, two aged 35 or under, six with
+    大专 or above), each figure's list has exactly as many people as the figure, and
+    their average age is the average shown; a secretary's list is their village only."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from villages.models import Term, Village
+    from villages.selectors import compare_terms, figure_people
+
+    call_command("load_demo", verbosity=0)
+    comparison = compare_terms()
+    for structure in (comparison.current, comparison.previous):
+        term = Term.objects.get(pk=structure.term_id)
+        counted = {
+            "secretaries": structure.secretary_count,
+            "members": structure.member_count,
+            "young": structure.members_aged_35_or_under,
+            "college": structure.members_college_or_above,
+        }
+        for figure, number in counted.items():
+            assert len(figure_people(term, figure)) == number, (term, figure)
+        for figure, average in (
+            ("secretaries", structure.secretary_average_age),
+            ("members", structure.member_average_age),
+        ):
+            ages = [p.age for p in figure_people(term, figure)]
+            mean = (Decimal(sum(ages)) / len(ages)).quantize(Decimal("0.1"))
+            assert mean == average, (term, figure)
+    staff = get_user_model().objects.get(username="jiedao")
+    client.force_login(staff)
+    term = Term.objects.get(pk=comparison.current.term_id)
+    page = client.get(f"/villages/structure/{term.pk}/young/").content.decode()
+    assert page.count("岁</td>") == comparison.current.members_aged_35_or_under
+    assert client.get("/villages/structure/").content.decode().count("/villages/structure/") >= 8
+    assert client.get(f"/villages/structure/{term.pk}/nonsense/").status_code == 404
+    secretary = get_user_model().objects.get(username="shuji-hongqiao")
+    client.force_login(secretary)
+    mine = figure_people(term, "members", Village.objects.filter(code="hongqiao"))
+    page = client.get(f"/villages/structure/{term.pk}/members/").content.decode()
+    assert page.count("岁</td>") == len(mine) and "锦溪村" not in page

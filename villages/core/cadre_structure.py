@@ -9,6 +9,7 @@ term began. Pure: ``summarise`` takes plain values; ``villages.selectors`` gathe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
@@ -83,3 +84,12 @@ class TermComparison:
         before = self.previous.member_average_age if self.previous else None
         now = self.current.member_average_age
         return None if before is None or now is None else before - now
+
+
+#: the figures of the structure table a person can open, and who each one counts
+FIGURES: dict[str, tuple[str, Callable[[Person], bool]]] = {
+    "secretaries": ("村党组织书记", lambda p: p.is_secretary),
+    "members": ("村党组织成员", lambda p: True),
+    "young": ("35周岁及以下的成员", lambda p: p.age <= YOUNG_AGE_LIMIT),
+    "college": ("大专及以上学历的成员", lambda p: p.education >= COLLEGE),
+}

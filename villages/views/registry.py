@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from jinhu.core.requests import AuthedRequest
+from villages import selectors
 from villages.forms import CadreForm
-from villages.models import Cadre, CadrePosition, Village
+from villages.models import Cadre, CadrePosition, Term, Village
 from villages.selectors import compare_terms
 from villages.services import registry as services
 
@@ -82,3 +83,24 @@ def structure(request: AuthedRequest) -> HttpResponse:
     """Cadre age and education structure, term against term (seed row 10)."""
     comparison = compare_terms(Village.objects.for_user(request.user))
     return render(request, "villages/structure.html", {"comparison": comparison})
+
+
+@login_required
+def structure_people(request: AuthedRequest, term: int, figure: str) -> HttpResponse:
+    """The people behind one figure of the structure table (in the viewer's villages)."""
+    if figure not in selectors.FIGURES:
+        raise Http404
+    chosen = get_object_or_404(Term, pk=term)
+    rows = selectors.figure_people(chosen, figure, Village.objects.for_user(request.user))
+    ages = [r.age for r in rows]
+    return render(
+        request,
+        "villages/structure_people.html",
+        {
+            "term": chosen,
+            "label": selectors.FIGURES[figure][0],
+            "rows": rows,
+            "average_age": round(sum(ages) / len(ages), 1) if ages else None,
+            "scope": selectors.scope_label(request.user),
+        },
+    )
