@@ -37,7 +37,7 @@ def _objects(code: str) -> dict[str, object]:
     )
     from collective_economy.models import ImportJob
     from demonstration_belt.models import Agreement, Evidence, Finding, MonthlyReport
-    from villages.models import Cadre
+    from villages.models import Cadre, Term
 
     def first(model, **filters):
         found = model.objects.filter(**filters).order_by("pk").first()
@@ -48,6 +48,9 @@ def _objects(code: str) -> dict[str, object]:
         "code": code,
         "villages:cadre.pk": cadre,
         "villages:cadre_edit.pk": cadre,
+        "villages:structure_people.term": first(Term),
+        "villages:structure_people.figure": "members",
+        "attendance:cadre_compliance.pk": cadre,
         "duty:photo.cadre_id": cadre,
         "attendance:absence.pk": first(AbsenceReport, village__code=code),
         "attendance:finding_confirm.pk": first(PatrolFinding, village__code=code),

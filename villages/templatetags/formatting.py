@@ -2,7 +2,8 @@
 the template engine: no ``{% load %}`` needed).
 
 - ``person``: a person by their name (never their login); ``person_role`` adds the role.
-- ``yuan``: money in yuan, thousands separated, two decimals: ``167,082.00 元``.
+- ``yuan``: money in yuan, thousands separated, two decimals: ``167,082.00 元``;
+  ``amount`` the same without the unit, for a column headed 元.
 - ``count``: a whole number, thousands separated: ``11`` (never ``11.00``).
 - ``percent``: ``95.0%`` (one decimal by default).
 - ``cn_date`` / ``cn_datetime``: ``2026年11月26日`` / ``2026年11月26日 10:05``, local time.
@@ -56,6 +57,15 @@ def yuan(value: Any) -> str:
     if number is None:
         return EMPTY
     return f"{number.quantize(Decimal('0.01'), ROUND_HALF_UP):,} 元"
+
+
+@register.filter
+def amount(value: Any) -> str:
+    """Money in a column whose header says 元: ``167,082.00``."""
+    number = _decimal(value)
+    if number is None:
+        return EMPTY
+    return f"{number.quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
 
 
 @register.filter
