@@ -349,3 +349,75 @@ def missing_next_year(today: dt.date) -> int | None:
         return None
     year = today.year + 1
     return year if unconfirmed_years({year}) else None
+
+
+# ---------------------------------------------------------------------------
+# Compliance and the duty promise (坐班承诺)
+# ---------------------------------------------------------------------------
+def monthly_compliance(outcomes: Any, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Counts by state and the compliance rate over judged slots (pending/unknown excluded)."""
+    rows = dict(
+        outcomes.filter(day__gte=start, day__lte=end)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    return compliance_of(rows)
+
+
+def compliance_by(
+    outcomes: Any, key: str, start: dt.date, end: dt.date
+) -> dict[Any, dict[str, Any]]:
+    """``monthly_compliance`` for every value of ``key`` (village, cadre) in one query."""
+    counts: dict[str, Any] = defaultdict(dict)
+    for value, state, n in (
+        outcomes.filter(day__gte=start, day__lte=end)
+        .order_by()
+        .values_list(key, "state")
+        .annotate(n=Count("pk"))
+    ):
+        counts[value][state] = n
+    return {value: compliance_of(rows) for value, rows in counts.items()}
+
+
+#: a cadre kept the duty promise (坐班承诺) for a period when at least this share of their
+#: judged slots was on time or excused
+PROMISE_KEPT_RATE = 95
+
+
+@dataclass
+class PromiseKept:
+    """How many of the cadres with judged slots kept their duty promise (the article's
+    "most cadres kept their duty promises", as a number), and each one's figures."""
+
+    kept: int
+    cadres: int
+    rates: dict[int, dict[str, Any]]
+
+
+def promise_kept(outcomes: Any, start: dt.date, end: dt.date) -> PromiseKept:
+    """Over ``outcomes`` (already scoped) between ``start`` and ``end``: the cadres with
+    judged slots, and those at or above ``PROMISE_KEPT_RATE``. One query."""
+    rates = {
+        pk: row
+        for pk, row in compliance_by(outcomes, "cadre_id", start, end).items()
+        if row["judged"]
+    }
+    kept = sum(1 for row in rates.values() if row["rate"] >= PROMISE_KEPT_RATE)
+    return PromiseKept(kept=kept, cadres=len(rates), rates=rates)
+
+
+def compliance_of(rows: dict[str, int]) -> dict[str, Any]:
+    judged = sum(rows.get(s, 0) for s in JUDGED_STATES)
+    compliant = sum(rows.get(s, 0) for s in COMPLIANT_STATES)
+    return {
+        "counts": rows,
+        "judged": judged,
+        "compliant": compliant,
+        "rate": round(compliant * 100 / judged, 1) if judged else None,
+    }
+
+
+def promise_kept_in(villages: Any, start: dt.date, end: dt.date) -> PromiseKept:
+    """``promise_kept`` over the slots of ``villages`` (for the belt's figures)."""
+    return promise_kept(SlotOutcome.objects.filter(village__in=villages), start, end)

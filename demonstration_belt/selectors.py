@@ -35,7 +35,7 @@ from demonstration_belt.models import (
 from jinhu.core import clock, periods
 from jinhu.core.periods import Month
 from jinhu.core.perms import rule_allows
-from villages.selectors import Role, Village, role_of
+from villages.selectors import Role, Village, compare_terms, role_of
 
 
 @dataclass
@@ -483,14 +483,16 @@ def open_items(villages, today: dt.date | None = None) -> dict:
 
 def headline_figures(villages, year: int) -> dict:
     """The article's figures, computed live from the records."""
-    from demonstration_belt.selectors import belt_income_comparison
-    from villages.selectors import compare_terms
-
     duty = attendance_selectors.dutylog_totals(villages, year)
+    year_start, year_end = periods.year_bounds(year)
+    promise = attendance_selectors.promise_kept_in(
+        villages, year_start, min(year_end, clock.today())
+    )
     rows = economy_selectors.village_years(list(villages), year)
     comparison = belt_income_comparison([year - 1], villages)[0]
     return {
         "structure": compare_terms(villages),
+        "promise": promise,
         "duty": duty,
         "weak": [r.village.name for r in rows if r.status and r.status.weak],
         "reported": sum(1 for r in rows if r.status),

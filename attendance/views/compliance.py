@@ -18,15 +18,14 @@ from attendance.models import (
     OutcomeCorrection,
     SlotOutcome,
 )
-from attendance.services.outcomes import (
+from attendance.selectors import (
     PROMISE_KEPT_RATE,
     compliance_by,
     compliance_of,
-    correction_decide,
-    correction_request,
     monthly_compliance,
     promise_kept,
 )
+from attendance.services.outcomes import correction_decide, correction_request
 from jinhu.core import clock, params, periods
 from jinhu.core.forms import errors_as_messages, refusal_as_message
 from jinhu.core.periods import Month
@@ -80,9 +79,17 @@ def compliance(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def cadre_promises(request: AuthedRequest) -> HttpResponse:
-    """The cadres behind the duty-promise figure: each one's rate over judged slots."""
+    """The cadres behind the duty-promise figure: each one's rate over judged slots, for a
+    month (``?month=``, the compliance page's figure) or a year so far (``?year=``, the
+    belt's headline figures)."""
     month = _month(request)
-    promise = promise_kept(SlotOutcome.objects.for_user(request.user), month.first, month.last)
+    whole_year = params.year(request.GET, default=None) if "month" not in request.GET else None
+    if whole_year is not None:
+        start, end = periods.year_bounds(whole_year)
+        start, end, title = start, min(end, clock.today()), f"{whole_year}年"
+    else:
+        start, end, title = month.first, month.last, month.label
+    promise = promise_kept(SlotOutcome.objects.for_user(request.user), start, end)
     cadres = {
         c.pk: c
         for c in Cadre.objects.for_user(request.user)
@@ -103,6 +110,8 @@ def cadre_promises(request: AuthedRequest) -> HttpResponse:
         {
             "rows": rows,
             "promise": promise,
+            "title": title,
+            "whole_year": whole_year,
             "threshold": PROMISE_KEPT_RATE,
             "scope": village_selectors.scope_label(request.user),
             **_month_nav(month),

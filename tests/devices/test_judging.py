@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from attendance.core import judging
 from attendance.models import Punch, SlotOutcome
+from attendance.selectors import monthly_compliance
 from attendance.services import liveness
 from attendance.services.absences import absence_decide, absence_submit
 from attendance.services.outcomes import (
     correction_decide,
     correction_request,
-    monthly_compliance,
     outcomes_judge,
 )
 from tests.devices.conftest import attlog, outcome
@@ -274,6 +274,17 @@ def test_the_duty_promise_figure_opens_to_the_cadres_and_their_slots(
     assert own.context["month_rate"]["rate"] == 50.0
     assert own.context["outcomes"].filter(day__lte=dt.date(2026, 11, 24)).count() >= 2
     assert "50.0%" in own.content.decode()
+    # The belt's headline figure for the year opens to the same cadres.
+    import re
+
+    figures = client.get("/belt/figures/?year=2026").content.decode()
+    section = figures[figures.index('data-testid="promise"') :][:600]
+    link = re.search(r'href="(/attendance/compliance/cadres/\?year=2026)"', section)
+    numbers = re.search(r"的 (\d+) 名干部中.*?<strong>(\d+)</strong>", section, re.S)
+    assert link and numbers, section
+    year_rows = client.get(link.group(1)).context["rows"]
+    assert len(year_rows) == int(numbers.group(1)) == 1
+    assert sum(r["kept"] for r in year_rows) == int(numbers.group(2)) == 0
     client.force_login(secretary_b)
     assert client.get(f"/attendance/cadres/{duty['liu'].pk}/compliance/").status_code == 404
     assert client.get("/attendance/compliance/cadres/?month=2026-11").context["rows"] == []

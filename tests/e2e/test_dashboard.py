@@ -30,7 +30,7 @@ def test_dashboard_charts_render_and_drill_down(live_server, browser, demo):
 
     page.goto(f"{live_server.url}/belt/figures/")
     visitors = page.get_by_test_id("visitors-link")
-    count = int(visitors.inner_text())
+    count = visitors.inner_text()  # (as formatted everywhere: 7,654)
     visitors.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("坐班日志明细")
     expect(page.locator("main")).to_contain_text(f"接待 {count} 人次")
