@@ -35,7 +35,7 @@ from demonstration_belt.models import (
 from jinhu.core import clock, periods
 from jinhu.core.periods import Month
 from jinhu.core.perms import rule_allows
-from villages.selectors import Role, Village, compare_terms, role_of
+from villages.selectors import VILLAGE_ROLES, Role, Village, compare_terms, role_of
 
 
 @dataclass
@@ -166,6 +166,8 @@ def report_months(user: Any, today: dt.date | None = None) -> list[ReportMonth]:
     for each village the user fills reports for; newest first. Two queries and one
     permission check per village."""
     today = today or clock.today()
+    if role_of(user) not in VILLAGE_ROLES:
+        return []  # (reviewers and staff fill none: no rule to ask for every village)
     # The villages the user fills reports for (asked of the rule itself: an administrator
     # could fill one, but a village's months are not their to-do).
     villages = [
