@@ -392,18 +392,20 @@ class PromiseKept:
 
     kept: int
     cadres: int
+    #: {cadre id: compliance figures, with ``kept``}
     rates: dict[int, dict[str, Any]]
+    threshold: int = PROMISE_KEPT_RATE
 
 
 def promise_kept(outcomes: Any, start: dt.date, end: dt.date) -> PromiseKept:
     """Over ``outcomes`` (already scoped) between ``start`` and ``end``: the cadres with
     judged slots, and those at or above ``PROMISE_KEPT_RATE``. One query."""
     rates = {
-        pk: row
+        pk: {**row, "kept": row["rate"] >= PROMISE_KEPT_RATE}
         for pk, row in compliance_by(outcomes, "cadre_id", start, end).items()
         if row["judged"]
     }
-    kept = sum(1 for row in rates.values() if row["rate"] >= PROMISE_KEPT_RATE)
+    kept = sum(1 for row in rates.values() if row["kept"])
     return PromiseKept(kept=kept, cadres=len(rates), rates=rates)
 
 

@@ -85,8 +85,8 @@ def cadre_promises(request: AuthedRequest) -> HttpResponse:
     month = _month(request)
     whole_year = params.year(request.GET, default=None) if "month" not in request.GET else None
     if whole_year is not None:
-        start, end = periods.year_bounds(whole_year)
-        start, end, title = start, min(end, clock.today()), f"{whole_year}年"
+        start, year_end = periods.year_bounds(whole_year)
+        end, title = min(year_end, clock.today()), f"{whole_year}年"
     else:
         start, end, title = month.first, month.last, month.label
     promise = promise_kept(SlotOutcome.objects.for_user(request.user), start, end)
@@ -97,11 +97,7 @@ def cadre_promises(request: AuthedRequest) -> HttpResponse:
         .select_related("village")
     }
     rows = sorted(
-        (
-            {"cadre": cadres[pk], **row, "kept": row["rate"] >= PROMISE_KEPT_RATE}
-            for pk, row in promise.rates.items()
-            if pk in cadres
-        ),
+        ({"cadre": cadres[pk], **row} for pk, row in promise.rates.items() if pk in cadres),
         key=lambda r: (r["rate"], r["cadre"].village.sort_order, r["cadre"].name),
     )
     return render(

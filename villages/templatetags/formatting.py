@@ -19,8 +19,6 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from villages.selectors import Role, display_name, role_of
-
 register = template.Library()
 
 EMPTY = "—"
@@ -38,12 +36,16 @@ def _decimal(value: Any) -> Decimal | None:
 @register.filter
 def person(user: Any) -> str:
     """A person as the pages show them: their name, never their login."""
+    from villages.selectors import display_name  # (a builtin: loaded before the models)
+
     return display_name(user) if user is not None else EMPTY
 
 
 @register.filter
 def person_role(user: Any) -> str:
     """A person's name and role: ``王强（村书记）``."""
+    from villages.selectors import Role, display_name, role_of
+
     if user is None:
         return EMPTY
     role = role_of(user)
