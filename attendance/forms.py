@@ -318,6 +318,16 @@ class PunchReviewForm(forms.Form):
     )
 
 
+class QuarantineResolveForm(StyledFormMixin, forms.Form):
+    """How a quarantined line was settled, in a sentence."""
+
+    note = forms.CharField(
+        label=_("处理说明"),
+        max_length=200,
+        help_text=_("例如：已在设备上核对，原记录已手工补录。"),
+    )
+
+
 class RejectDeviceForm(forms.Form):
     reason = forms.CharField(label=_("拒绝原因"), required=False, max_length=200)
 

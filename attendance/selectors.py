@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Avg, Count, Exists, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
 from attendance.core import schedule, workdays
@@ -20,6 +21,9 @@ from attendance.models import (
     COMPLIANT_STATES,
     JUDGED_STATES,
     AbsenceReport,
+    Device,
+    DeviceRequest,
+    DeviceStatus,
     DutyLogEntry,
     DutyRules,
     DutySlot,
@@ -27,11 +31,13 @@ from attendance.models import (
     HolidayArrangement,
     HolidayOverride,
     PatrolFinding,
+    QuarantinedLine,
     RosterOverride,
     RotationEntry,
     SlotOutcome,
 )
 from attendance.models.absences import AbsenceKind
+from attendance.services.liveness import last_seen
 from jinhu.core import clock
 from villages.selectors import CadrePosition, Village
 
@@ -423,3 +429,95 @@ def compliance_of(rows: dict[str, int]) -> dict[str, Any]:
 def promise_kept_in(villages: Any, start: dt.date, end: dt.date) -> PromiseKept:
     """``promise_kept`` over the slots of ``villages`` (for the belt's figures)."""
     return promise_kept(SlotOutcome.objects.filter(village__in=villages), start, end)
+
+
+# ---------------------------------------------------------------------------
+# The system's health, for the status page and the metrics endpoint
+# ---------------------------------------------------------------------------
+
+#: an attendance device quiet for longer is 失联 (its slots are judged 设备未同步)
+SILENT_AFTER = dt.timedelta(hours=1)
+
+#: a device's contact, in the words every page uses
+CONTACT_LABELS = {"never": "从未连接", "silent": "失联", "ok": "正常"}
+
+
+def contact_state(device: Any, last: dt.datetime | None, now: dt.datetime) -> str:
+    """How an active device's contact reads: ``never`` (not heard from since it was
+    registered), ``silent`` (an attendance device quiet for more than SILENT_AFTER) or
+    ``ok``; empty for other statuses."""
+    if device.status != DeviceStatus.ACTIVE:
+        return ""
+    if last is None:
+        return "never"
+    if device.is_attendance_device and now - last > SILENT_AFTER:
+        return "silent"
+    return "ok"
+
+
+@dataclass
+class DeviceContact:
+    device: Any
+    last_seen: dt.datetime | None
+    state: str
+
+
+def device_contacts(now: dt.datetime, devices: Any = None) -> list[DeviceContact]:
+    """Every active device of ``devices`` (a scoped queryset; default every device, for
+    the operators' pages) with its contact state."""
+    devices = Device.objects.all() if devices is None else devices
+    active = list(devices.filter(status=DeviceStatus.ACTIVE).select_related("village"))
+    seen = last_seen(active)
+    return [DeviceContact(d, seen.get(d.pk), contact_state(d, seen.get(d.pk), now)) for d in active]
+
+
+@dataclass(frozen=True)
+class IngestHealth:
+    #: accepted requests no parse has committed yet, and the oldest one's receipt
+    unparsed: int
+    oldest_unparsed_at: dt.datetime | None
+    #: mean seconds from receipt to parse over the requests parsed in the last 15 minutes
+    parse_lag_seconds: float | None
+    #: quarantined lines nobody resolved yet, and the oldest one's time
+    quarantine_open: int
+    oldest_quarantine_at: dt.datetime | None
+    #: every stored raw request (the table retention keeps in bounds) and the oldest
+    requests_stored: int
+    oldest_request_at: dt.datetime | None
+
+
+def ingest_health(now: dt.datetime) -> IngestHealth:
+    """Across every device (operators' view; nothing here names a village)."""
+    unparsed = DeviceRequest.objects.unparsed().aggregate(n=Count("pk"), oldest=Min("received_at"))
+    recent = DeviceRequest.objects.filter(parsed_at__gte=now - dt.timedelta(minutes=15)).aggregate(
+        lag=Avg(F("parsed_at") - F("received_at"))
+    )
+    lag = recent["lag"]
+    if lag is not None and not isinstance(lag, dt.timedelta):
+        lag = dt.timedelta(microseconds=int(lag))  # SQLite averages durations as microseconds
+    opened = QuarantinedLine.objects.unresolved().aggregate(n=Count("pk"), oldest=Min("created_at"))
+    oldest = DeviceRequest.objects.aggregate(oldest=Min("received_at"))["oldest"]
+    return IngestHealth(
+        unparsed=unparsed["n"],
+        oldest_unparsed_at=unparsed["oldest"],
+        parse_lag_seconds=lag.total_seconds() if lag is not None else None,
+        quarantine_open=opened["n"],
+        oldest_quarantine_at=opened["oldest"],
+        requests_stored=_row_count(DeviceRequest),
+        oldest_request_at=oldest,
+    )
+
+
+def _row_count(model: Any) -> int:
+    """The table's rows: PostgreSQL's estimate (kept by ANALYZE; a count of millions of
+    rows would cost the status page seconds), an exact count elsewhere."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                [model._meta.db_table],
+            )
+            row = cursor.fetchone()
+        if row and row[0] >= 0:
+            return int(row[0])
+    return model.objects.count()

@@ -83,3 +83,16 @@ def commands_retry_stale() -> int:
 def reconciliation_queue() -> int:
     """Nightly: ask every active clock for yesterday's count (VERIFY SUM ATTLOG)."""
     return devices.reconciliation_queue_all()
+
+
+@shared_task(name="attendance.requests_archive")
+def requests_archive() -> dict:
+    """Nightly: raw device requests past their keeping age go to the archive folder."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from attendance.services import retention
+
+    before = retention.cutoff(months=settings.JINHU_DEVICE_REQUEST_KEEP_MONTHS)
+    return retention.archive_expired(Path(settings.JINHU_ARCHIVE_DIR), before=before).as_dict()

@@ -35,6 +35,8 @@ def bench_env(db_name: str, **extra: str) -> dict[str, str]:
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db_name}",
         STATIC_ROOT=str(ROOT / "var" / "bench-static"),
         LOG_LEVEL="WARNING",
+        # Not loopback: the deployment check (attendance.E001) refuses it with DEBUG off.
+        JINHU_PUBLIC_BASE_URL="https://portal.bench.example",
     )
     env.update(extra)
     return env

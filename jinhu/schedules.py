@@ -51,4 +51,19 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "reconciliation": entry(
         "attendance.reconciliation_queue", crontab(hour=2, minute=30), expires=3 * 3600
     ),
+    # 04:40 every night: raw device requests older than JINHU_DEVICE_REQUEST_KEEP_MONTHS
+    # are archived to files and deleted in small batches (docs/operations.md).
+    "requests-archive": entry(
+        "attendance.requests_archive", crontab(hour=4, minute=40), expires=3 * 3600
+    ),
+    # Every minute: the worker that runs it writes its heartbeat (the status page).
+    "ops-heartbeat": entry("operations.heartbeat", crontab(), expires=50),
+    # 01:30 every night: back up the database and media, then thin old copies.
+    "backup-nightly": entry(
+        "operations.backup_nightly", crontab(hour=1, minute=30), expires=6 * 3600
+    ),
+    # 05:30 every night: restore the newest backup into scratch and compare it.
+    "restore-drill": entry(
+        "operations.restore_drill", crontab(hour=5, minute=30), expires=6 * 3600
+    ),
 }

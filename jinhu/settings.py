@@ -93,11 +93,15 @@ INSTALLED_APPS = [
     "attendance",
     "collective_economy",
     "demonstration_belt",
+    # Operations (backups, drills, heartbeats, the status page): reads the apps above.
+    "operations",
 ]
 
 MIDDLEWARE = [
     # First: everything below sees the client's real address (and HTTPS only via our proxy).
     "jinhu.core.middleware.TrustedProxyMiddleware",
+    # Request rates and latencies by view, device endpoints included (/metrics).
+    "operations.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Device protocol endpoints stop here: none of what follows applies to a clock.
@@ -230,6 +234,8 @@ def _beat_schedule() -> dict:
 
 
 CELERY_BEAT_SCHEDULE = _beat_schedule()
+# Beat writes its heartbeat as it ticks (the status page and /metrics read it).
+CELERY_BEAT_SCHEDULER = "operations.beat:HeartbeatScheduler"
 
 # ---------------------------------------------------------------------------
 # Authentication, roles, login throttling, audit
@@ -393,3 +399,29 @@ JINHU_DEVICE_PENDING_DAYS = env.int("JINHU_DEVICE_PENDING_DAYS", default=14)
 JINHU_REPORT_DUE_DAY = env.int("JINHU_REPORT_DUE_DAY", default=5)
 # Base URL printed on posters and QR codes (the public roster pages).
 JINHU_PUBLIC_BASE_URL = env.str("JINHU_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
+# ---------------------------------------------------------------------------
+# Operations: retention, backups, metrics (docs/operations.md)
+# ---------------------------------------------------------------------------
+# Raw device requests older than this many whole months are archived to files and
+# deleted (nightly); the archive folder keeps one gzip file per device and month.
+JINHU_DEVICE_REQUEST_KEEP_MONTHS = env.int("JINHU_DEVICE_REQUEST_KEEP_MONTHS", default=13)
+if JINHU_DEVICE_REQUEST_KEEP_MONTHS < 1:
+    raise ImproperlyConfigured("JINHU_DEVICE_REQUEST_KEEP_MONTHS must be at least 1 (month).")
+JINHU_ARCHIVE_DIR = env.path("JINHU_ARCHIVE_DIR", default=VAR_DIR / "archive")
+# Backups: where they go, and how many daily, weekly (Sunday's) and monthly (the 1st's)
+# copies are kept.
+JINHU_BACKUP_DIR = env.path("JINHU_BACKUP_DIR", default=VAR_DIR / "backups")
+JINHU_BACKUP_KEEP_DAILY = env.int("JINHU_BACKUP_KEEP_DAILY", default=7)
+JINHU_BACKUP_KEEP_WEEKLY = env.int("JINHU_BACKUP_KEEP_WEEKLY", default=5)
+JINHU_BACKUP_KEEP_MONTHLY = env.int("JINHU_BACKUP_KEEP_MONTHLY", default=12)
+# A backup older than this many hours is a red item on the status page.
+JINHU_BACKUP_MAX_AGE_HOURS = env.int("JINHU_BACKUP_MAX_AGE_HOURS", default=26)
+# The Prometheus endpoint (/metrics): the networks that may scrape it, and a bearer
+# token for a scraper outside them. With neither set, nobody may.
+JINHU_METRICS_ALLOWED = env.list("JINHU_METRICS_ALLOWED", default=["127.0.0.1/32", "::1/128"])
+JINHU_METRICS_TOKEN = env.str("JINHU_METRICS_TOKEN", default="")
+try:
+    _networks(JINHU_METRICS_ALLOWED)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"JINHU_METRICS_ALLOWED: {exc}") from None

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from attendance import urls as attendance_urls
 from jinhu import views
+from operations.views import metrics as metrics_views
 from villages.views import accounts as account_views
 from villages.views import audit as audit_views
 
@@ -15,6 +16,9 @@ admin.site.index_title = "后台管理"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    # Prometheus: configured addresses (JINHU_METRICS_ALLOWED) or a bearer token only.
+    path("metrics", metrics_views.metrics, name="metrics"),
+    path("system/status/", include("operations.urls")),
     path("robots.txt", views.robots_txt, name="robots"),
     # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
     path("favicon.ico", views.favicon, name="favicon"),

@@ -126,6 +126,8 @@ def moment(request):
 def _hermetic_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JINHU_BACKUP_DIR = tmp_path / "backups"
+    settings.JINHU_ARCHIVE_DIR = tmp_path / "archive"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Manifest storage needs collectstatic; tests use the plain storage.
     settings.STORAGES = {

@@ -160,7 +160,10 @@ class Punch(models.Model):
         related_name="punches",
         verbose_name=_("原始请求"),
         db_constraint=False,
-        db_index=False,  # requests are kept, never deleted; a request's lines are rarely asked for
+        # Requests older than JINHU_DEVICE_REQUEST_KEEP_MONTHS are archived to files and
+        # deleted (attendance/services/retention.py); the punch keeps the id, which names
+        # its request in the archive (replay_archive restores it under the same id).
+        db_index=False,  # a request's lines are rarely asked for
     )
     line_no = models.PositiveIntegerField(_("行号"))
     received_at = models.DateTimeField(_("接收时间"))
@@ -223,6 +226,11 @@ class Punch(models.Model):
         return f"{self.pin} {self.raw_time}"
 
 
+class QuarantinedLineQuerySet(DeviceScopedQuerySet):
+    def unresolved(self) -> QuarantinedLineQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+
 class QuarantinedLine(models.Model):
     request = models.ForeignKey(
         DeviceRequest,
@@ -241,8 +249,19 @@ class QuarantinedLine(models.Model):
     raw = models.TextField(_("原始内容"))
     reason = models.CharField(_("原因"), max_length=300)
     created_at = models.DateTimeField(_("隔离时间"), auto_now_add=True)
+    #: staff looked at the line and settled it (the raw request may then be archived)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+    resolution = models.CharField(_("处理说明"), max_length=200, blank=True)
 
-    objects = DeviceScopedQuerySet.as_manager()
+    objects = QuarantinedLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("隔离行")
@@ -250,6 +269,12 @@ class QuarantinedLine(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["request", "line_no"], name="quarantine_unique"),
+        ]
+        indexes = [
+            # The backlog (status page, metrics) and retention's "keep what is unresolved".
+            models.Index(
+                fields=["request"], condition=Q(resolved_at__isnull=True), name="quarantine_open"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -31,6 +31,7 @@ from attendance.models import (
     PinMapping,
     Punch,
     PunchSource,
+    QuarantinedLine,
     Reconciliation,
     RequestStatus,
 )
@@ -459,6 +460,26 @@ def punch_review(*, actor: User, punch: Punch, accept: bool) -> Punch:
 
         outcomes_judge_later(punch.village_id, [timezone.localtime(punch.punched_at).date()])
     return punch
+
+
+@transaction.atomic
+def quarantine_resolve(*, actor: User, line: QuarantinedLine, note: str) -> QuarantinedLine:
+    """Staff settle a quarantined line (checked on the device, entered by hand, or noise).
+
+    The line stays, marked with who settled it and how; until every line of a request
+    is settled, retention keeps the raw request in the database.
+    """
+    _staff_only(actor)
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("请写明处理情况。")})
+    if line.resolved_at is not None:
+        raise ValidationError(_("这一行已经处理过了。"))
+    line.resolved_at = clock.now()
+    line.resolved_by = actor
+    line.resolution = note[:200]
+    line.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    return line
 
 
 # ---------------------------------------------------------------------------

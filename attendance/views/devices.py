@@ -31,8 +31,6 @@ from jinhu.core.forms import apply_errors, errors_as_messages, refusal_as_messag
 from jinhu.core.requests import AuthedRequest
 from villages.selectors import Cadre
 
-SILENT_AFTER = dt.timedelta(hours=1)
-
 
 def _staff(request: HttpRequest) -> None:
     if not request.user.has_perm("attendance.manage_devices"):
@@ -53,7 +51,7 @@ def device_list(request: AuthedRequest) -> HttpResponse:
         .annotate(
             # One small count per device each (the partial indexes), not a join of every
             # punch of every device with every quarantined line.
-            quarantine=_count_per_device(QuarantinedLine.objects.all()),
+            quarantine=_count_per_device(QuarantinedLine.objects.unresolved()),
             unmatched=_count_per_device(Punch.objects.filter(cadre__isnull=True)),
             review=_count_per_device(Punch.objects.filter(needs_review=True)),
         )
@@ -82,7 +80,7 @@ def device_list(request: AuthedRequest) -> HttpResponse:
             {
                 "device": device,
                 "last_seen": last,
-                "state": _contact_state(device, last, now),
+                "state": selectors.contact_state(device, last, now),
                 "skew_minutes": round(device.clock_skew_seconds / 60)
                 if device.clock_skew_seconds is not None
                 else None,
@@ -104,19 +102,6 @@ def device_list(request: AuthedRequest) -> HttpResponse:
             "register_form": forms.RegisterForm(),
         },
     )
-
-
-def _contact_state(device: Device, last: dt.datetime | None, now: dt.datetime) -> str:
-    """How an active device's contact reads: ``never`` (not heard from since it was
-    registered), ``silent`` (an attendance device quiet for more than an hour: its slots
-    are judged 设备未同步, never absent) or ``ok``; empty for other statuses."""
-    if device.status != DeviceStatus.ACTIVE:
-        return ""
-    if last is None:
-        return "never"
-    if device.is_attendance_device and now - last > SILENT_AFTER:
-        return "silent"
-    return "ok"
 
 
 @login_required
@@ -254,11 +239,38 @@ def device_assign(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def quarantine(request: AuthedRequest) -> HttpResponse:
+    """Lines no parser understood, waiting for staff (and settled ones, on request)."""
     lines = QuarantinedLine.objects.for_user(request.user).select_related(
-        "device", "device__village", "request"
+        "device", "device__village", "request", "resolved_by"
     )
+    can_resolve = request.user.has_perm("attendance.manage_devices")
+    if request.method == "POST":
+        if not can_resolve:
+            raise PermissionDenied
+        line = get_object_or_404(lines, pk=request.POST.get("line"))
+        form = forms.QuarantineResolveForm(request.POST)
+        if form.is_valid():
+            try:
+                device_services.quarantine_resolve(
+                    actor=request.user, line=line, note=form.cleaned_data["note"]
+                )
+            except ValidationError as exc:
+                refusal_as_message(request, exc)
+            else:
+                messages.success(request, _("已标记为已处理。"))
+        else:
+            errors_as_messages(request, form)
+        return redirect("attendance:quarantine")
+    settled = request.GET.get("show") == "resolved"
+    lines = lines.filter(resolved_at__isnull=not settled)
+    if settled:
+        lines = lines.order_by("-resolved_at")
     page = Paginator(lines, 50).get_page(request.GET.get("page"))
-    return render(request, "attendance/quarantine.html", {"page": page})
+    return render(
+        request,
+        "attendance/quarantine.html",
+        {"page": page, "settled": settled, "can_resolve": can_resolve and not settled},
+    )
 
 
 @login_required

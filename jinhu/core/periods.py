@@ -59,6 +59,11 @@ class Month:
     def previous(self) -> Month:
         return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
 
+    def shifted(self, months: int) -> Month:
+        """The month ``months`` after this one (before it when negative)."""
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
     def contains(self, day: dt.date) -> bool:
         return (day.year, day.month) == (self.year, self.month)
 

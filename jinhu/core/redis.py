@@ -31,3 +31,13 @@ def mark_set(url: str, key: str, ttl: int) -> bool:
 
 def mark_clear(url: str, key: str) -> None:
     client(url).delete(key)
+
+
+def queue_depth(url: str, queue: str = "celery") -> int:
+    """Messages waiting in a Celery queue on Redis (kombu keeps one list per priority
+    step: the queue's own name and ``<name>\\x06\\x16<step>``)."""
+    keys = [queue] + [f"{queue}\x06\x16{step}" for step in range(1, 10)]
+    with client(url).pipeline(transaction=False) as pipe:
+        for key in keys:
+            pipe.llen(key)
+        return sum(int(n) for n in pipe.execute())

@@ -17,7 +17,7 @@ import grimp
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-APPS = ("villages", "attendance", "collective_economy", "demonstration_belt")
+APPS = ("villages", "attendance", "collective_economy", "demonstration_belt", "operations")
 PACKAGES = (*APPS, "jinhu")
 #: what an app publishes to the others
 PUBLIC = ("selectors", "rules")
