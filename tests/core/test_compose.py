@@ -56,3 +56,23 @@ def test_compose_requires_the_secrets():
     result = _config("--quiet", env=env)
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr
+
+
+@pytest.mark.compose
+def test_backups_have_a_volume_a_tool_service_and_the_metrics_stay_inside():
+    import json
+
+    config = json.loads(_config("--format", "json", env={**ENV, "COMPOSE_PROFILES": "tools"}).stdout)
+    services = config["services"]
+    # The worker runs beat's nightly backup; the tool service takes one by hand.
+    for name in ("worker", "backup"):
+        targets = {v["target"]: v["source"] for v in services[name]["volumes"]}
+        assert targets["/srv/jinhu/backups"] == "backups"
+        assert services[name]["environment"]["JINHU_BACKUP_DIR"] == "/srv/jinhu/backups"
+    assert services["backup"]["profiles"] == ["tools"]
+    assert services["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    assert "backups" in config["volumes"] and "archive" in config["volumes"]
+    # pg_dump in the image is bookworm's 15: the server must not be newer.
+    assert services["db"]["image"] == "postgres:15"
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "location = /metrics {\n        return 404;" in conf
