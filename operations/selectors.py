@@ -127,6 +127,8 @@ class Item:
     value: str
     action: str = ""
     rows: list[str] = field(default_factory=list)
+    #: commands to run on the server (shown as code, apart from the Chinese text)
+    commands: list[str] = field(default_factory=list)
 
     @property
     def css(self) -> str:
@@ -150,99 +152,117 @@ def _size(n: int | None) -> str:
     return "未知" if n is None else str(filesizeformat(n))
 
 
-def status_items(now: dt.datetime) -> list[Item]:
-    """Every line of the 系统状态 page, worst first within the order below."""
-    items: list[Item] = []
-    eager = not settings.REDIS_URL
+def _processes(now: dt.datetime) -> list[Item]:
+    if not settings.REDIS_URL:
+        note = (
+            "未配置任务队列（Redis）：任务在网页进程内立即执行（演示和开发模式），"
+            "没有独立的后台进程。"
+        )
+        return [
+            Item("worker", "后台任务进程", "info", note),
+            Item("beat", "定时任务进程", "info", note),
+        ]
+    items = []
     ages = heartbeat_ages(now)
-
-    # -- the background processes
-    if eager:
-        note = "未配置 Redis：任务在网页进程内立即执行（演示和开发模式），没有独立的后台进程。"
-        items.append(Item("worker", "后台任务进程（worker）", "info", note))
-        items.append(Item("beat", "定时任务进程（beat）", "info", note))
-    else:
-        for key, label, stale, action in (
-            (
-                Heartbeat.WORKER,
-                "后台任务进程（worker）",
-                WORKER_STALE,
-                "设备上传照常保存，但解析、判定和评分暂停。请在服务器上执行 "
-                "docker compose ps worker 查看状态，docker compose restart worker 重启，"
-                "并查看 docker compose logs worker 的错误。",
-            ),
-            (
-                Heartbeat.BEAT,
-                "定时任务进程（beat）",
-                BEAT_STALE,
-                "定时任务（补做解析、评分、备份、归档）不会运行。请执行 "
-                "docker compose restart beat，并确认只有一个 beat 进程。",
-            ),
-        ):
-            age = ages[key]
-            if age is None:
-                items.append(Item(key, label, "bad", "从未收到心跳", action))
-            elif age > stale.total_seconds():
-                items.append(Item(key, label, "bad", f"最近心跳在 {_ago(age)}", action))
-            else:
-                items.append(Item(key, label, "ok", f"最近心跳在 {_ago(age)}"))
-        depth = queue_depth()
-        if depth is None:
-            items.append(
-                Item(
-                    "queue",
-                    "任务队列",
-                    "bad",
-                    "Redis 无法连接",
-                    "设备上传照常保存，Redis 恢复后自动补做。请检查 redis 容器："
-                    "docker compose ps redis / docker compose restart redis。",
-                )
-            )
+    for key, label, stale, action, commands in (
+        (
+            Heartbeat.WORKER,
+            "后台任务进程",
+            WORKER_STALE,
+            "设备上传照常保存，但解析、判定和评分暂停。请在服务器上查看它的状态和错误日志，"
+            "然后重启它：",
+            [
+                "docker compose ps worker",
+                "docker compose logs --tail 100 worker",
+                "docker compose restart worker",
+            ],
+        ),
+        (
+            Heartbeat.BEAT,
+            "定时任务进程",
+            BEAT_STALE,
+            "定时任务（补做解析、评分、备份、归档）不会运行。请重启它，并确认只有一个定时任务进程：",
+            ["docker compose restart beat", "docker compose ps beat"],
+        ),
+    ):
+        age = ages[key]
+        if age is None:
+            items.append(Item(key, label, "bad", "从未收到心跳", action, commands=commands))
+        elif age > stale.total_seconds():
+            value = f"最近心跳在 {_ago(age)}"
+            items.append(Item(key, label, "bad", value, action, commands=commands))
         else:
-            state = "bad" if depth > QUEUE_DEEP else "ok"
-            items.append(
-                Item(
-                    "queue",
-                    "任务队列",
-                    state,
-                    f"{depth} 个任务等待执行",
-                    "任务积压：worker 处理不过来或已停止。请先确认 worker 正常，"
-                    "必要时在 docker-compose.yml 中调高 worker 的 --concurrency。"
-                    if state == "bad"
-                    else "",
-                )
+            items.append(Item(key, label, "ok", f"最近心跳在 {_ago(age)}"))
+    depth = queue_depth()
+    if depth is None:
+        items.append(
+            Item(
+                "queue",
+                "任务队列",
+                "bad",
+                "任务队列（Redis）无法连接",
+                "设备上传照常保存，任务队列恢复后自动补做。请检查并重启它：",
+                commands=["docker compose ps redis", "docker compose restart redis"],
             )
+        )
+    elif depth > QUEUE_DEEP:
+        items.append(
+            Item(
+                "queue",
+                "任务队列",
+                "bad",
+                f"{depth} 个任务等待执行",
+                "任务积压：后台任务进程处理不过来或已停止。请先确认它正常；"
+                "必要时在部署文件中调高它的并发数。",
+                commands=["docker compose ps worker"],
+            )
+        )
+    else:
+        items.append(Item("queue", "任务队列", "ok", f"{depth} 个任务等待执行"))
+    return items
 
-    # -- ingestion
+
+def _ingestion(now: dt.datetime) -> list[Item]:
+    items = []
     health = attendance_selectors.ingest_health(now)
     if health.oldest_unparsed_at is None:
         items.append(Item("unparsed", "待解析的设备上传", "ok", "没有积压"))
     else:
         age = (now - health.oldest_unparsed_at).total_seconds()
-        bad = age > UNPARSED_STALE.total_seconds()
-        items.append(
-            Item(
-                "unparsed",
-                "待解析的设备上传",
-                "bad" if bad else "ok",
-                f"{health.unparsed} 个请求待解析，最早的收到于 {_ago(age)}",
-                "上传已保存但迟迟未解析：请确认 worker 和 beat 正常；若某个请求反复解析失败，"
-                "查看 worker 日志中 “could not be parsed” 的记录。"
-                if bad
-                else "",
+        value = f"{health.unparsed} 个请求待解析，最早的收到于 {_ago(age)}"
+        if age > UNPARSED_STALE.total_seconds():
+            items.append(
+                Item(
+                    "unparsed",
+                    "待解析的设备上传",
+                    "bad",
+                    value,
+                    "上传已保存但迟迟未解析：请确认后台任务进程和定时任务进程正常；"
+                    "若某个请求反复解析失败，在后台任务进程的日志中查找它：",
+                    commands=['docker compose logs worker | grep "could not be parsed"'],
+                )
             )
-        )
+        else:
+            items.append(Item("unparsed", "待解析的设备上传", "ok", value))
     if health.parse_lag_seconds is not None:
-        items.append(
-            Item("lag", "解析延迟（近 15 分钟平均）", "ok", f"{health.parse_lag_seconds:.1f} 秒")
-        )
+        lag = f"{health.parse_lag_seconds:.1f} 秒"
+        items.append(Item("lag", "解析延迟（近 15 分钟平均）", "ok", lag))
 
-    # -- devices
     states, quiet = device_states(now)
     value = (
         f"正常 {states.get('ok', 0)} 台，失联 {states.get('silent', 0)} 台，"
         f"从未连接 {states.get('never', 0)} 台"
     )
+    rows = []
+    for contact in quiet[:20]:
+        device = contact.device
+        where = device.village.name if device.village else "未归属"
+        when = (
+            "从未连接"
+            if contact.last_seen is None
+            else f"最近通信在 {_ago((now - contact.last_seen).total_seconds())}"
+        )
+        rows.append(f"{where} · {device}：{when}")
     items.append(
         Item(
             "devices",
@@ -253,109 +273,90 @@ def status_items(now: dt.datetime) -> list[Item]:
             "设备恢复通信后会自动补传记录。"
             if quiet
             else "",
-            rows=[
-                f"{c.device.village.name if c.device.village else '未归属'} · {c.device}："
-                + (
-                    "从未连接"
-                    if c.last_seen is None
-                    else f"最近通信在 {_ago((now - c.last_seen).total_seconds())}"
-                )
-                for c in quiet[:20]
-            ],
+            rows=rows,
         )
     )
 
-    # -- quarantine
     if health.quarantine_open == 0:
         items.append(Item("quarantine", "待处理的隔离行", "ok", "没有"))
     else:
-        age = (
-            (now - health.oldest_quarantine_at).total_seconds()
-            if health.oldest_quarantine_at
-            else 0
-        )
-        bad = age > QUARANTINE_STALE.total_seconds()
+        oldest = health.oldest_quarantine_at
+        age = (now - oldest).total_seconds() if oldest else 0.0
         items.append(
             Item(
                 "quarantine",
                 "待处理的隔离行",
-                "bad" if bad else "warn",
+                "bad" if age > QUARANTINE_STALE.total_seconds() else "warn",
                 f"{health.quarantine_open} 行，最早的隔离于 {_ago(age)}",
                 "请在“设备 → 隔离行”逐行核对并标记处理；未处理的行所在的原始请求不会归档。",
             )
         )
+    return items
 
-    # -- backups and drills
-    good = last_good_backup()
-    latest = last_backup()
+
+def _backups(now: dt.datetime) -> list[Item]:
+    items = []
+    good, latest = last_good_backup(), last_backup()
     max_age = dt.timedelta(hours=settings.JINHU_BACKUP_MAX_AGE_HOURS)
-    backup_action = (
-        "请在服务器上执行 docker compose run --rm backup python manage.py backup 手动备份，"
-        "并查看 backup 服务的日志；备份目录所在磁盘是否已满。"
-    )
+    action = "请在服务器上手动备份一次，看它报告的错误，并检查备份目录所在磁盘是否已满："
+    commands = ["docker compose run --rm backup"]
     if good is None:
-        items.append(Item("backup", "最近备份", "bad", "还没有成功的备份", backup_action))
+        items.append(
+            Item("backup", "最近备份", "bad", "还没有成功的备份", action, commands=commands)
+        )
     else:
         age = (now - good.started_at).total_seconds()
         failed_since = latest is not None and not latest.ok and latest.pk != good.pk
-        bad = age > max_age.total_seconds() or failed_since
         value = f"{good.name}（{_size(good.size_bytes)}），{_ago(age)}"
         if failed_since and latest is not None:
             value += f"；之后的一次备份失败：{latest.error[:120]}"
-        items.append(
-            Item("backup", "最近备份", "bad" if bad else "ok", value, backup_action if bad else "")
-        )
+        if age > max_age.total_seconds() or failed_since:
+            items.append(Item("backup", "最近备份", "bad", value, action, commands=commands))
+        else:
+            items.append(Item("backup", "最近备份", "ok", value))
+
     drill = last_drill()
-    drill_action = (
-        "请执行 python manage.py restore_drill 查看失败原因；备份文件损坏时立即手动备份一次，"
-        "并检查备份所在磁盘。"
-    )
+    action = "请手动演练一次，查看失败原因；备份文件损坏时立即手动备份一次，并检查备份所在磁盘："
+    commands = [
+        "docker compose run --rm backup python manage.py restore_drill",
+        "docker compose run --rm backup",
+    ]
     if drill is None:
-        items.append(Item("drill", "最近恢复演练", "bad", "还没有做过恢复演练", drill_action))
+        value, state = "还没有做过恢复演练", "bad"
     else:
         age = (now - drill.started_at).total_seconds()
         if not drill.ok:
-            items.append(
-                Item(
-                    "drill",
-                    "最近恢复演练",
-                    "bad",
-                    f"{_ago(age)}，失败：{drill.error[:160]}",
-                    drill_action,
-                )
-            )
+            value, state = f"{_ago(age)}，失败：{drill.error[:160]}", "bad"
         elif age > DRILL_STALE.total_seconds():
-            items.append(
-                Item("drill", "最近恢复演练", "bad", f"通过，但已是 {_ago(age)}", drill_action)
-            )
+            value, state = f"通过，但已是 {_ago(age)}", "bad"
         else:
-            items.append(
-                Item(
-                    "drill",
-                    "最近恢复演练",
-                    "ok",
-                    f"{drill.backup_name} 通过，{_ago(age)}，"
-                    f"恢复用时 {drill.restore_seconds or 0:.1f} 秒",
-                )
+            value = (
+                f"{drill.backup_name} 通过，{_ago(age)}，"
+                f"恢复用时 {drill.restore_seconds or 0:.1f} 秒"
             )
+            state = "ok"
+    if state == "bad":
+        items.append(Item("drill", "最近恢复演练", state, value, action, commands=commands))
+    else:
+        items.append(Item("drill", "最近恢复演练", state, value))
+    return items
 
-    # -- task failures
+
+def _tasks_and_space(now: dt.datetime) -> list[Item]:
     day_ago = now - dt.timedelta(days=1)
     failing = [t for t in task_tallies() if t.last_failure_at and t.last_failure_at >= day_ago]
-    items.append(
+    items = [
         Item(
             "tasks",
             "近 24 小时失败的任务",
             "warn" if failing else "ok",
             f"{len(failing)} 种" if failing else "没有",
-            "失败的任务会自动重试，数据留在数据库中由定时任务补做；反复失败时查看 worker 日志。"
+            "失败的任务会自动重试，数据留在数据库中由定时任务补做；反复失败时查看后台任务进程的日志。"
             if failing
             else "",
             rows=[f"{t.name}：{t.last_error}" for t in failing[:10]],
         )
-    )
-
-    # -- space
+    ]
     media = Path(settings.MEDIA_ROOT)
     items.append(Item("db_size", "数据库大小", "info", _size(database_bytes())))
     items.append(Item("media_size", "上传文件大小", "info", _size(folder_bytes(media))))
@@ -368,19 +369,21 @@ def status_items(now: dt.datetime) -> list[Item]:
             items.append(Item(key, label, "warn", "无法读取", "请检查该目录是否存在且可访问。"))
             continue
         free, total = usage
-        bad = free < FREE_BYTES_MIN or free < total * FREE_SHARE_MIN
-        items.append(
-            Item(
-                key,
-                label,
-                "bad" if bad else "ok",
-                f"剩余 {_size(free)}，共 {_size(total)}",
-                "磁盘空间不足：请清理或扩容；可调小 JINHU_BACKUP_KEEP_* 减少保留的备份份数。"
-                if bad
-                else "",
+        value = f"剩余 {_size(free)}，共 {_size(total)}"
+        if free < FREE_BYTES_MIN or free < total * FREE_SHARE_MIN:
+            action = (
+                "磁盘空间不足：请清理或扩容；也可以在部署配置中减少每日、每周、每月保留的备份份数。"
             )
-        )
+            items.append(Item(key, label, "bad", value, action))
+        else:
+            items.append(Item(key, label, "ok", value))
     return items
+
+
+def status_items(now: dt.datetime) -> list[Item]:
+    """Every line of the 系统状态 page: processes, ingestion, devices, quarantine,
+    backups and drills, failed tasks, space."""
+    return [*_processes(now), *_ingestion(now), *_backups(now), *_tasks_and_space(now)]
 
 
 def recent_backups(limit: int = 10) -> list[BackupRun]:

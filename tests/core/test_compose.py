@@ -62,7 +62,9 @@ def test_compose_requires_the_secrets():
 def test_backups_have_a_volume_a_tool_service_and_the_metrics_stay_inside():
     import json
 
-    config = json.loads(_config("--format", "json", env={**ENV, "COMPOSE_PROFILES": "tools"}).stdout)
+    config = json.loads(
+        _config("--format", "json", env={**ENV, "COMPOSE_PROFILES": "tools"}).stdout
+    )
     services = config["services"]
     # The worker runs beat's nightly backup; the tool service takes one by hand.
     for name in ("worker", "backup"):

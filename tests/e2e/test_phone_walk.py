@@ -18,7 +18,7 @@ WALKERS = ("shuji-hongqiao", "zhidaoyuan", "lianxi", "jiedao")
 ALLOWED_WORDS = {
     "Excel", "CSV", "XLSX", "xlsx", "csv", "PDF", "ZKTeco", "Hikvision", "SN", "MAC", "PIN",
     "QR", "OK", "ID", "IP", "PUSH", "ATTLOG", "OPERLOG", "RTLOG", "ONVIF", "API", "VERIFY",
-    "SUM", "INFO", "DATA", "QUERY", "km", "mu", "kWh", "GBK", "UTF",
+    "SUM", "INFO", "DATA", "QUERY", "km", "mu", "kWh", "GBK", "UTF", "Redis",
 }  # fmt: skip
 #: what a page must not show: a raw choice key (``in_progress``), a login (``shuji-x``)
 #: (a whole word: letters inside an identifier with digits, ZK-HONGQIAO-01, are its code)

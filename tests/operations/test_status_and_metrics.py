@@ -61,7 +61,7 @@ def test_the_page_goes_red_when_the_workers_heartbeat_is_stale(client, subdistri
     page = client.get(reverse("operations:status"))
     body = page.content.decode()
     assert item(page, "worker") == "bad" and item(page, "beat") == "ok"
-    assert 'data-testid="status-bad"' in body and "后台任务进程（worker）" in body
+    assert 'data-testid="status-bad"' in body and "后台任务进程" in body
     assert "docker compose restart worker" in body  # what to do, in the item
 
 
