@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Avg, Count, Exists, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
+from attendance.core import promise as promise_rule
 from attendance.core import schedule, workdays
 from attendance.models import (
     COMPLIANT_STATES,
@@ -25,6 +26,7 @@ from attendance.models import (
     DeviceRequest,
     DeviceStatus,
     DutyLogEntry,
+    DutyPromise,
     DutyRules,
     DutySlot,
     DutyTally,
@@ -39,6 +41,7 @@ from attendance.models import (
 from attendance.models.absences import AbsenceKind
 from attendance.services.liveness import last_seen
 from jinhu.core import clock
+from jinhu.core.periods import year_bounds
 from villages.selectors import CadrePosition, Village
 
 #: how far ahead duty slots are kept materialised (extended nightly)
@@ -388,7 +391,7 @@ def compliance_by(
 
 #: a cadre kept the duty promise (坐班承诺) for a period when at least this share of their
 #: judged slots was on time or excused
-PROMISE_KEPT_RATE = 95
+PROMISE_KEPT_RATE = promise_rule.PROMISE_KEPT_RATE
 
 
 @dataclass
@@ -407,9 +410,9 @@ def promise_kept(outcomes: Any, start: dt.date, end: dt.date) -> PromiseKept:
     """Over ``outcomes`` (already scoped) between ``start`` and ``end``: the cadres with
     judged slots, and those at or above ``PROMISE_KEPT_RATE``. One query."""
     rates = {
-        pk: {**row, "kept": row["rate"] >= PROMISE_KEPT_RATE}
+        pk: {**row, "kept": promise_rule.kept(row["judged"], row["compliant"])}
         for pk, row in compliance_by(outcomes, "cadre_id", start, end).items()
-        if row["judged"]
+        if row["judged"] and pk is not None
     }
     kept = sum(1 for row in rates.values() if row["kept"])
     return PromiseKept(kept=kept, cadres=len(rates), rates=rates)
@@ -422,13 +425,43 @@ def compliance_of(rows: dict[str, int]) -> dict[str, Any]:
         "counts": rows,
         "judged": judged,
         "compliant": compliant,
-        "rate": round(compliant * 100 / judged, 1) if judged else None,
+        "rate": promise_rule.rate(judged, compliant),
     }
 
 
 def promise_kept_in(villages: Any, start: dt.date, end: dt.date) -> PromiseKept:
     """``promise_kept`` over the slots of ``villages`` (for the belt's figures)."""
     return promise_kept(SlotOutcome.objects.filter(village__in=villages), start, end)
+
+
+@dataclass(frozen=True)
+class PromiseCount:
+    """The headline "N of M cadres kept the duty promise", without the cadres behind it."""
+
+    kept: int
+    cadres: int
+    threshold: int = PROMISE_KEPT_RATE
+
+
+def promise_counts_in(villages: Any, year: int, today: dt.date) -> PromiseCount:
+    """The year so far (judged slots up to ``today``) over ``villages``: read from the
+    yearly counts (``DutyPromise``, a row per village) where they are as of that day,
+    counted live for the villages whose row is older. Equal to ``promise_kept_in`` over
+    the same days (the drill-down): the same verdict per cadre, summed per village."""
+    first, last = year_bounds(year)
+    end = min(last, today)
+    if end < first:
+        return PromiseCount(kept=0, cadres=0)
+    fresh = DutyPromise.objects.filter(year=year, village__in=villages, as_of__gte=end)
+    stored = fresh.aggregate(kept=Sum("kept"), cadres=Sum("cadres"), rows=Count("pk"))
+    kept, cadres = stored["kept"] or 0, stored["cadres"] or 0
+    if stored["rows"] < villages.count():
+        # Some villages' rows are older than the day asked for (or missing): count those live.
+        stale = villages.exclude(pk__in=fresh.values("village_id")).values("pk")
+        live = promise_kept(SlotOutcome.objects.filter(village_id__in=stale), first, end)
+        kept += live.kept
+        cadres += live.cadres
+    return PromiseCount(kept=kept, cadres=cadres)
 
 
 # ---------------------------------------------------------------------------

@@ -96,3 +96,13 @@ def requests_archive() -> dict:
 
     before = retention.cutoff(months=settings.JINHU_DEVICE_REQUEST_KEEP_MONTHS)
     return retention.archive_expired(Path(settings.JINHU_ARCHIVE_DIR), before=before).as_dict()
+
+
+@shared_task(name="attendance.promise_refresh_year")
+def promise_refresh_year() -> int:
+    """Just after midnight: the current year's duty-promise counts, as of the new day
+    (slots excused in advance count from their day on)."""
+    from attendance.services.tallies import promise_refresh
+    from jinhu.core import clock
+
+    return promise_refresh(years=[clock.today().year])

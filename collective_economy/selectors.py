@@ -22,6 +22,7 @@ __all__ = [
     "lines_for",
     "per_capita",
     "village_years",
+    "weak_summary",
 ]
 
 
@@ -56,8 +57,12 @@ def village_years(
     if scope is None:
         scope = [v.pk for v in villages]
     lines = lines_for(year)
+    # (Values, not model instances: a city's staff read a thousand of them per page.)
     annual = {
-        a.village_id: a for a in AnnualAccount.objects.filter(village_id__in=scope, year=year)
+        a["village_id"]: a
+        for a in AnnualAccount.objects.filter(village_id__in=scope, year=year).values(
+            "village_id", "is_final", "total_income", "operating_income", "per_capita_net_income"
+        )
     }
     # One row per village (sums and the last month), not twelve: the projection only
     # needs the months so far and their totals.
@@ -74,9 +79,9 @@ def village_years(
     for village in villages:
         account = annual.get(village.pk)
         months = monthly.get(village.pk, [])
-        projection = economy.project(months, lines) if months else None
-        if account is not None and (account.is_final or not months):
-            total, operating, source = account.total_income, account.operating_income, "annual"
+        if account is not None and (account["is_final"] or not months):
+            total, operating = account["total_income"], account["operating_income"]
+            source = "annual"
         elif months:
             total = sum((t for _m, t, _o in months), Decimal(0))
             operating = sum((o for _m, _t, o in months), Decimal(0))
@@ -91,12 +96,53 @@ def village_years(
                 source,
                 total,
                 operating,
-                account.per_capita_net_income if account else None,
+                account["per_capita_net_income"] if account else None,
                 economy.status(total, operating, lines),
-                projection if source == "monthly" else None,
+                economy.project(months, lines) if source == "monthly" else None,
             )
         )
     return out
+
+
+def weak_summary(scope, year: int) -> tuple[list[str], int]:
+    """For a summary line: the names of the villages of ``scope`` (a queryset) not yet
+    out of 消薄 in ``year``, and how many have books for it (annual, or months so far).
+    The status is ``village_years``'s; without model instances or projections, so it
+    stays cheap for a city."""
+    lines = lines_for(year)
+    annual = {
+        a["village_id"]: a
+        for a in AnnualAccount.objects.filter(village__in=scope, year=year).values(
+            "village_id", "is_final", "total_income", "operating_income"
+        )
+    }
+    monthly = {
+        row["village_id"]: row
+        for row in MonthlyAccount.objects.filter(village__in=scope, year=year)
+        .values("village_id")
+        .annotate(operating=Sum("operating_income"), other=Sum("other_income"))
+    }
+    weak: list[int] = []
+    for village_id in set(annual) | set(monthly):
+        account, months = annual.get(village_id), monthly.get(village_id)
+        if account is not None and (account["is_final"] or months is None):
+            total, operating = account["total_income"], account["operating_income"]
+        elif months is not None:
+            total, operating = months["operating"] + months["other"], months["operating"]
+        else:
+            continue
+        if economy.status(total, operating, lines).weak:
+            weak.append(village_id)
+    names = (
+        list(
+            Village.objects.filter(pk__in=weak)
+            .order_by("sort_order", "pk")
+            .values_list("name", flat=True)
+        )
+        if weak
+        else []
+    )
+    return names, len(set(annual) | set(monthly))
 
 
 def per_capita(villages, year: int) -> dict[int, Decimal]:

@@ -330,8 +330,8 @@ FOCUS_LIMIT = 12
 def focus_villages(villages) -> list:
     """The belt villages in scope, or else the first few villages of the scope."""
     belt = belt_village_ids()
-    villages = list(villages)
-    return [v for v in villages if v.pk in belt] or villages[:FOCUS_LIMIT]
+    # (Two small queries rather than the whole scope: a city's staff see 1,000 villages.)
+    return list(villages.filter(pk__in=belt)) or list(villages[:FOCUS_LIMIT])
 
 
 def standings(year: int, month: int) -> tuple[dict[int, int], dict[int, int], int]:
@@ -353,22 +353,38 @@ def standings(year: int, month: int) -> tuple[dict[int, int], dict[int, int], in
 
 
 def scoreboard(
-    villages, year: int, month: int, *, details_for: set[int] | None = None
+    villages,
+    year: int,
+    month: int,
+    *,
+    details_for: set[int] | None = None,
+    top: int | None = None,
+    ranking: tuple[dict[int, int], dict[int, int], int] | None = None,
 ) -> list[dict]:
     """Scores of ``villages`` for the period, with their sub-district and belt ranks.
 
     The breakdown (rendered from each row's facts) is made only for ``details_for``
     (the villages whose six-solids shares are charted): the ranking of a whole city
-    does not need it.
+    does not need it. With ``top``, only the rows a board shows are read: the first
+    ``top`` in ranking order (``in_top``; equal totals by the villages' order, so a tie
+    never lengthens the list), the belt's villages and ``details_for`` (the ranks
+    themselves come from ``standings``, over every village; ``ranking``: its result,
+    when the caller has it).
     """
     belt = belt_village_ids()
-    rank, belt_rank, _ranked = standings(year, month)
+    rank, belt_rank, _ranked = ranking or standings(year, month)
     provisional = is_provisional(year, month)
+    scores = VillageScore.objects.filter(village__in=villages, year=year, month=month)
+    first: set[int] = set()
+    if top is not None:
+        first = set(
+            scores.order_by("-total", "village__sort_order", "village_id").values_list(
+                "village_id", flat=True
+            )[:top]
+        )
+        scores = scores.filter(village_id__in=first | set(belt) | set(details_for or ()))
     rows = list(
-        VillageScore.objects.filter(village__in=villages, year=year, month=month)
-        .select_related("village")
-        .defer("facts")
-        .order_by("-total", "village__sort_order")
+        scores.select_related("village").defer("facts").order_by("-total", "village__sort_order")
     )
     details = {}
     if details_for is None or details_for:
@@ -387,12 +403,29 @@ def scoreboard(
                 "rank": rank.get(score.village_id),
                 "belt_rank": belt_rank.get(score.village_id),
                 "in_belt": score.village_id in belt,
+                "in_top": score.village_id in first,
                 "provisional": provisional,
                 "breakdown": breakdown,
                 "dimensions": dimensions_of(breakdown) if breakdown is not None else None,
             }
         )
     return out
+
+
+def ties_left_out(rows: list[dict]) -> int:
+    """Villages ranked equal with the last of the board's first rows but not shown."""
+    top = [r for r in rows if r["in_top"]]
+    if not top:
+        return 0
+    last = top[-1]["score"]
+    shown = {r["score"].village_id for r in rows}
+    return (
+        VillageScore.objects.filter(
+            year=last.year, month=last.month, total=last.total, village__is_active=True
+        )
+        .exclude(village_id__in=shown)
+        .count()
+    )
 
 
 def is_provisional(year: int, month: int) -> bool:
@@ -486,18 +519,15 @@ def open_items(villages, today: dt.date | None = None) -> dict:
 def headline_figures(villages, year: int) -> dict:
     """The article's figures, computed live from the records."""
     duty = attendance_selectors.dutylog_totals(villages, year)
-    year_start, year_end = periods.year_bounds(year)
-    promise = attendance_selectors.promise_kept_in(
-        villages, year_start, min(year_end, clock.today())
-    )
-    rows = economy_selectors.village_years(list(villages), year)
+    promise = attendance_selectors.promise_counts_in(villages, year, clock.today())
+    weak, reported = economy_selectors.weak_summary(villages, year)
     comparison = belt_income_comparison([year - 1], villages)[0]
     return {
         "structure": compare_terms(villages),
         "promise": promise,
         "duty": duty,
-        "weak": [r.village.name for r in rows if r.status and r.status.weak],
-        "reported": sum(1 for r in rows if r.status),
+        "weak": weak,
+        "reported": reported,
         "income": comparison,
     }
 

@@ -66,4 +66,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "restore-drill": entry(
         "operations.restore_drill", crontab(hour=5, minute=30), expires=6 * 3600
     ),
+    # 00:10 every night: the year's duty-promise counts as of the new day (the belt's
+    # headline "N of M cadres" reads them; a day not yet counted is counted live).
+    "promise-refresh": entry(
+        "attendance.promise_refresh_year", crontab(hour=0, minute=10), expires=6 * 3600
+    ),
 }

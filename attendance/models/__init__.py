@@ -34,6 +34,7 @@ from attendance.models.ingest import (
 from attendance.models.outcomes import (
     COMPLIANT_STATES,
     JUDGED_STATES,
+    DutyPromise,
     DutyTally,
     OutcomeCorrection,
     OutcomeState,
@@ -66,6 +67,7 @@ __all__ = [
     "DeviceStatus",
     "DutyHandover",
     "DutyLogEntry",
+    "DutyPromise",
     "DutyRules",
     "DutySlot",
     "DutyTally",

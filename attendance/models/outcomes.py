@@ -187,6 +187,39 @@ class DutyTally(models.Model):
         return f"{self.village_id} {self.year}-{self.month:02d}"
 
 
+class DutyPromise(models.Model):
+    """A village's cadres who kept the duty promise over a year's judged slots up to
+    ``as_of`` (the belt's headline "N of M cadres"), kept by ``promise_refresh``.
+
+    Recounted per cadre from ``SlotOutcome`` whenever the judge or the rebuild touches
+    the village's year, and for the current year every night (a slot excused in advance
+    counts from its day on). The figure is read from here only when ``as_of`` is the
+    day asked for; otherwise it is counted live (``attendance.selectors``).
+    """
+
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.CASCADE,
+        related_name="duty_promises",
+        verbose_name=_("村（社区）"),
+        db_constraint=False,
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    as_of = models.DateField(_("统计截至"))
+    cadres = models.PositiveIntegerField(_("有已判定时段的干部"), default=0)
+    kept = models.PositiveIntegerField(_("履行承诺的干部"), default=0)
+
+    class Meta:
+        verbose_name = _("坐班承诺年度统计")
+        verbose_name_plural = _("坐班承诺年度统计")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="duty_promise_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.year}: {self.kept}/{self.cadres}"
+
+
 class PendingJudgement(models.Model):
     """A village-day whose slots must be judged again (new punches, a correction, leave).
 

@@ -20,7 +20,7 @@ from django.db.models import Max, Min
 
 from attendance.core import judging
 from attendance.services import liveness
-from attendance.services.tallies import month_span
+from attendance.services.tallies import month_span, promise_refresh
 from jinhu.core import clock
 from villages.selectors import Village
 
@@ -267,16 +267,24 @@ def outcomes_rebuild(
     }
     if workers <= 1 or connection.in_atomic_block:
         # Inside a transaction other connections would not see its rows: one part.
-        return _rebuild_part(params, parts=1, part=0)
+        written = _rebuild_part(params, parts=1, part=0)
+    else:
 
-    def run(part: int) -> int:
-        try:
-            return _rebuild_part(params, parts=workers, part=part)
-        finally:
-            connection.close()  # this thread's own connection
+        def run(part: int) -> int:
+            try:
+                return _rebuild_part(params, parts=workers, part=part)
+            finally:
+                connection.close()  # this thread's own connection
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return sum(pool.map(run, range(workers)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            written = sum(pool.map(run, range(workers)))
+    # The yearly duty-promise counts of the years rebuilt (one grouped pass a year).
+    promise_refresh(
+        years=range(start.year, end.year + 1),
+        village_ids=ids if villages is not None else None,
+        today=clock.local_date(now),
+    )
+    return written
 
 
 @transaction.atomic

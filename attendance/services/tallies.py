@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Collection
 
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 
-from attendance.models import COMPLIANT_STATES, JUDGED_STATES, DutyTally, SlotOutcome
-from jinhu.core import clock
+from attendance.core import promise
+from attendance.models import COMPLIANT_STATES, JUDGED_STATES, DutyPromise, DutyTally, SlotOutcome
+from jinhu.core import clock, periods
+from villages.selectors import Village
+
+
+def all_village_ids() -> list[int]:
+    return list(Village.objects.values_list("pk", flat=True))
+
 
 COUNTS = ("judged", "compliant")
 
@@ -76,4 +84,63 @@ def tallies_refresh(
         ],
         batch_size=1000,
     )
+    promise_refresh(
+        years=range(start.year, end.year + 1), village_ids=village_ids, today=clock.local_date(now)
+    )
     return len(changed) + len(fresh)
+
+
+def promise_refresh(
+    *,
+    years: Collection[int],
+    village_ids: Collection[int] | None = None,
+    today: dt.date | None = None,
+) -> int:
+    """Recount who kept the duty promise over each year's judged slots up to ``today``
+    (``DutyPromise``), for ``village_ids`` or every village; returns the rows written.
+
+    One grouped pass over the year's outcomes per year; the verdict per cadre is
+    ``attendance.core.promise``'s, as on the live drill-down.
+    """
+    today = today or clock.today()
+    written = 0
+    for year in years:
+        first, last = periods.year_bounds(year)
+        end = min(last, today)
+        if end < first:
+            continue  # a year not begun has nothing judged "so far"
+        outcomes = SlotOutcome.objects.filter(day__gte=first, day__lte=end, cadre__isnull=False)
+        existing = DutyPromise.objects.filter(year=year)
+        if village_ids is not None:
+            outcomes = outcomes.filter(village_id__in=village_ids)
+            existing = existing.filter(village_id__in=village_ids)
+        counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for village_id, judged, compliant in (
+            outcomes.order_by()
+            .values("village_id", "cadre_id")
+            .annotate(
+                judged=Count("pk", filter=Q(state__in=JUDGED_STATES)),
+                compliant=Count("pk", filter=Q(state__in=COMPLIANT_STATES)),
+            )
+            .values_list("village_id", "judged", "compliant")
+        ):
+            if judged:
+                counts[village_id][0] += 1
+                counts[village_id][1] += promise.kept(judged, compliant)
+        villages = set(counts) | set(existing.values_list("village_id", flat=True))
+        # Every village gets its row (a zero one where nothing was judged), so that the
+        # figure never has to count a village live only because its row is missing.
+        villages |= set(village_ids) if village_ids is not None else set(all_village_ids())
+        rows = [
+            DutyPromise(village_id=v, year=year, as_of=end, cadres=counts[v][0], kept=counts[v][1])
+            for v in villages
+        ]
+        DutyPromise.objects.bulk_create(
+            rows,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["village", "year"],
+            update_fields=["as_of", "cadres", "kept"],
+        )
+        written += len(rows)
+    return written

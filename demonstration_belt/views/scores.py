@@ -51,25 +51,30 @@ def board(request: AuthedRequest) -> HttpResponse:
     # screen stays readable, and its cost does not grow with the city.
     focus = selectors.focus_villages(villages)
     focus_ids = {v.pk for v in focus}
-    rows = selectors.scoreboard(villages, year, month, details_for=focus_ids)
+    ranking = selectors.standings(year, month)
+    rows = selectors.scoreboard(
+        villages, year, month, details_for=focus_ids, top=selectors.TOP, ranking=ranking
+    )
     charts = {
         "trend": selectors.trend(focus, year),
         "radar": selectors.radar([r for r in rows if r["score"].village_id in focus_ids]),
         "heatmap": selectors.heatmap(focus, year, month),
     }
     economy = selectors.headline_figures(villages, year)
-    shown = [r for r in rows if r["rank"] <= selectors.TOP or r["in_belt"]]
+    shown = [r for r in rows if r["in_top"] or r["in_belt"]]
     return render(
         request,
         "belt/dashboard.html",
         {
-            "ranked": selectors.standings(year, month)[2],
+            "ranked": ranking[2],
             "year": year,
             "month": month,
             "provisional": selectors.is_provisional(year, month),
             "deadline": selectors.report_due_on(year, month or 12),
             "scope": scope_label(request.user, villages),
             "rows": shown,
+            "ties_left_out": selectors.ties_left_out(shown),
+            "top": selectors.TOP,
             "charts": charts,
             "open": selectors.open_items(villages),
             "economy": economy,

@@ -288,3 +288,41 @@ def test_the_duty_promise_figure_opens_to_the_cadres_and_their_slots(
     client.force_login(secretary_b)
     assert client.get(f"/attendance/cadres/{duty['liu'].pk}/compliance/").status_code == 404
     assert client.get("/attendance/compliance/cadres/?month=2026-11").context["rows"] == []
+
+
+def test_the_headline_promise_count_is_stored_per_village_and_equals_the_drill_down(send, duty):
+    """The belt's "N of M" reads a row per village (kept by the judge, the rebuild and a
+    nightly refresh) when it is as of today, counts live otherwise, and always agrees
+    with the cadres the drill-down lists."""
+    from attendance import selectors
+    from attendance.models import DutyPromise, SlotOutcome
+    from attendance.tasks import promise_refresh_year
+    from jinhu.core import clock
+    from villages.selectors import Village
+
+    liveness.seen(duty["clock"].pk)
+    attlog(send, ["2026-11-23 08:25:00", "2026-11-23 17:05:00"])
+    attlog(send, ["2026-11-24 08:20:00", "2026-11-24 17:05:00"])
+    outcomes_judge(duty["village"], [dt.date(2026, 11, 23), dt.date(2026, 11, 24)])
+    today = clock.today()
+    villages = Village.objects.filter(pk=duty["village"].pk)
+    live = selectors.promise_kept(
+        SlotOutcome.objects.filter(village=duty["village"]), dt.date(today.year, 1, 1), today
+    )
+    row = DutyPromise.objects.get(village=duty["village"], year=today.year)
+    assert row.as_of == today and (row.kept, row.cadres) == (live.kept, live.cadres)
+    counted = selectors.promise_counts_in(villages, today.year, today)
+    assert (counted.kept, counted.cadres) == (live.kept, live.cadres) and live.cadres >= 1
+
+    # A row as of another day is not read: the figure is counted live.
+    DutyPromise.objects.filter(pk=row.pk).update(
+        as_of=today - dt.timedelta(days=1), kept=99, cadres=99
+    )
+    counted = selectors.promise_counts_in(villages, today.year, today)
+    assert (counted.kept, counted.cadres) == (live.kept, live.cadres)
+    # The nightly refresh brings it up to date.
+    promise_refresh_year.apply()
+    row.refresh_from_db()
+    assert row.as_of == today and (row.kept, row.cadres) == (live.kept, live.cadres)
+    # A year not begun has nothing so far.
+    assert selectors.promise_counts_in(villages, today.year + 1, today).cadres == 0

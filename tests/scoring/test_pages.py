@@ -78,3 +78,24 @@ def test_headline_figures_drill_down(client, demo):
     assert "49.4" in body and "47.5" in body
     year = timezone.localdate().year
     assert f"/attendance/dutylog/entries/?year={year}" in body
+
+
+def test_the_board_shows_its_first_rows_even_when_many_villages_tie(
+    client, subdistrict_admin, settings, monkeypatch
+):
+    """Equal totals share a rank, but the board lists only its first rows (by the
+    villages' order) and says how many equal ones it left out."""
+    from demonstration_belt import selectors
+    from demonstration_belt.models import VillageScore
+
+    monkeypatch.setattr(selectors, "TOP", 3)
+    for _ in range(6):
+        agreement_for(VillageFactory())
+    score_period(year=2026, month=10)
+    assert VillageScore.objects.filter(year=2026, month=10).values("total").distinct().count() == 1
+    client.force_login(subdistrict_admin)
+    page = client.get("/belt/dashboard/?year=2026&month=10")
+    rows = page.context["rows"]
+    assert len(rows) == 3 and all(r["rank"] == 1 for r in rows)
+    assert page.context["ties_left_out"] == 3
+    assert "与第 3 名得分相同的另有 3 个村未列出" in page.content.decode()
