@@ -12,11 +12,17 @@ from __future__ import annotations
 PROMISE_KEPT_RATE = 95
 
 
+def permille(judged: int, compliant: int) -> int:
+    """The rate in tenths of a percent, rounded half up, in integers only (so that the
+    set-based rebuild's SQL, ``attendance/services/rebuild.py``, computes the same)."""
+    return (2000 * compliant + judged) // (2 * judged)
+
+
 def rate(judged: int, compliant: int) -> float | None:
     """The compliance rate in percent, one decimal; None with nothing judged."""
-    return round(compliant * 100 / judged, 1) if judged else None
+    return permille(judged, compliant) / 10 if judged else None
 
 
 def kept(judged: int, compliant: int) -> bool:
-    value = rate(judged, compliant)
-    return value is not None and value >= PROMISE_KEPT_RATE
+    """At least ``PROMISE_KEPT_RATE`` percent, as the rate is shown (one decimal)."""
+    return bool(judged) and permille(judged, compliant) >= PROMISE_KEPT_RATE * 10

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min
 
-from attendance.core import judging
+from attendance.core import judging, promise
 from attendance.services import liveness
 from attendance.services.tallies import month_span, promise_refresh
 from jinhu.core import clock
@@ -165,6 +165,38 @@ WITH slots AS (
         changed_at = EXCLUDED.changed_at
     WHERE (t.judged, t.compliant) IS DISTINCT FROM (EXCLUDED.judged, EXCLUDED.compliant)
     RETURNING 1
+), cadre_counts AS (
+    -- A whole year rebuilt: who kept the duty promise over its judged slots so far, per
+    -- village (the rule of attendance/core/promise.py, in integers), as the judge's
+    -- promise_refresh counts it. Otherwise (%(promise)s false) promise_refresh runs after.
+    SELECT village_id, cadre_id,
+           count(*) FILTER (WHERE state = ANY(%(judged_states)s)) AS judged,
+           count(*) FILTER (WHERE state = ANY(%(compliant_states)s)) AS compliant
+    FROM verdict
+    WHERE %(promise)s AND cadre_id IS NOT NULL AND day <= %(promise_end)s
+    GROUP BY 1, 2
+), promised AS (
+    INSERT INTO attendance_dutypromise AS p (village_id, year, as_of, cadres, kept)
+    SELECT village_id, %(promise_year)s, %(promise_end)s,
+           count(*) FILTER (WHERE judged > 0),
+           count(*) FILTER (WHERE judged > 0
+                            AND (2000 * compliant + judged) / (2 * judged) >= %(promise_permille)s)
+    FROM cadre_counts GROUP BY village_id
+    ON CONFLICT (village_id, year) DO UPDATE SET
+        as_of = EXCLUDED.as_of, cadres = EXCLUDED.cadres, kept = EXCLUDED.kept
+    RETURNING 1
+), unpromised AS (
+    -- The part's other villages judged nothing that year (so far): zero, as of the day.
+    INSERT INTO attendance_dutypromise AS p (village_id, year, as_of, cadres, kept)
+    SELECT v.id, %(promise_year)s, %(promise_end)s, 0, 0
+    FROM villages_village v
+    WHERE %(promise)s
+      AND (%(all_villages)s OR v.id = ANY(%(villages)s))
+      AND mod(v.id, %(parts)s) = %(part)s
+      AND NOT EXISTS (SELECT 1 FROM cadre_counts c WHERE c.village_id = v.id)
+    ON CONFLICT (village_id, year) DO UPDATE SET
+        as_of = EXCLUDED.as_of, cadres = 0, kept = 0
+    RETURNING 1
 ), emptied AS (
     -- A month of the range whose slots are all gone counts nothing any more.
     UPDATE attendance_dutytally t
@@ -264,6 +296,13 @@ def outcomes_rebuild(
         "same": judging.SAME_PUNCH,
         "judged_states": list(JUDGED_STATES),
         "compliant_states": list(COMPLIANT_STATES),
+        # One whole calendar year: its duty-promise counts come out of the same statement.
+        "promise": (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+        and start.year == end.year
+        and clock.local_date(now) >= start,
+        "promise_year": start.year,
+        "promise_end": min(end, clock.local_date(now)),
+        "promise_permille": promise.PROMISE_KEPT_RATE * 10,
     }
     if workers <= 1 or connection.in_atomic_block:
         # Inside a transaction other connections would not see its rows: one part.
@@ -278,12 +317,13 @@ def outcomes_rebuild(
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             written = sum(pool.map(run, range(workers)))
-    # The yearly duty-promise counts of the years rebuilt (one grouped pass a year).
-    promise_refresh(
-        years=range(start.year, end.year + 1),
-        village_ids=ids if villages is not None else None,
-        today=clock.local_date(now),
-    )
+    if not params["promise"]:
+        # Not one whole year: the yearly duty-promise counts need the rest of the year.
+        promise_refresh(
+            years=range(start.year, end.year + 1),
+            village_ids=ids if villages is not None else None,
+            today=clock.local_date(now),
+        )
     return written
 
 

@@ -273,3 +273,31 @@ def test_a_rebuild_colliding_with_the_judge_falls_back_to_upserting(scene, monke
     written = outcomes_rebuild(start=scene["days"][0], end=scene["days"][-1], now=now)
     assert written == SlotOutcome.objects.filter(slot__day=scene["days"][0]).count()
     assert snapshot() == expected
+
+
+def promises():
+    from attendance.models import DutyPromise
+
+    return sorted(DutyPromise.objects.values_list("village_id", "year", "as_of", "cadres", "kept"))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_whole_year_rebuilt_counts_the_duty_promise_as_the_judge_does(
+    transactional_db, scene, workers
+):
+    """Rebuilding a calendar year writes its duty-promise counts in the same statement;
+    they equal promise_refresh's (the judge's), zero rows included."""
+    from attendance.models import DutyPromise
+    from attendance.services.tallies import promise_refresh
+    from tests.factories import VillageFactory
+
+    VillageFactory()  # a village with no slots at all
+    now = at(dt.date(2026, 11, 20), 12, 0)
+    outcomes_rebuild(start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), now=now, workers=workers)
+    from_sql = promises()
+    assert {row[2] for row in from_sql} == {dt.date(2026, 11, 20)}
+    assert any(row[3] for row in from_sql) and any(row[3] == 0 for row in from_sql)
+    DutyPromise.objects.all().delete()
+    promise_refresh(years=[2026], today=dt.date(2026, 11, 20))
+    assert promises() == from_sql
