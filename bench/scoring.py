@@ -15,7 +15,7 @@ Then, in one run, against one baseline (one ``GROUP BY`` pass over the punch tab
 3. the staff dashboard's query count and median server time with 1,000 villages
    against the same page with 10 villages.
 Targets: (2) ≤ 0.5 × baseline; (1) ≤ 10 × baseline; (3) equal query counts and
-time ratio ≤ 3.
+time ratio ≤ 1.5 (issue 15; it was ≤ 3).
 """
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ def main() -> int:
     q_big, t_big, q_small, t_small = int(out[0]), float(out[1]), int(out[2]), float(out[3])
     say(
         f"dashboard: {q_big} queries with {VILLAGES} villages, {q_small} with 10; median "
-        f"{t_big * 1000:.0f} ms vs {t_small * 1000:.0f} ms = {t_big / t_small:.2f}× (target ≤ 3×)"
+        f"{t_big * 1000:.0f} ms vs {t_small * 1000:.0f} ms = {t_big / t_small:.2f}× (target ≤ 1.5×)"
     )
     result = {
         "punches": punches,
@@ -249,7 +249,7 @@ def main() -> int:
         },
     }
     say(f"written to {save('scoring', result)}")
-    ok = score / base <= 0.5 and rebuild / base <= 10 and q_big == q_small and t_big / t_small <= 3
+    ok = score / base <= 0.5 and rebuild / base <= 10 and q_big == q_small and t_big / t_small <= 1.5
     return 0 if ok else 1
 
 
