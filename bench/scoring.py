@@ -249,7 +249,9 @@ def main() -> int:
         },
     }
     say(f"written to {save('scoring', result)}")
-    ok = score / base <= 0.5 and rebuild / base <= 10 and q_big == q_small and t_big / t_small <= 1.5
+    ok = (
+        score / base <= 0.5 and rebuild / base <= 10 and q_big == q_small and t_big / t_small <= 1.5
+    )
     return 0 if ok else 1
 
 

@@ -11,6 +11,7 @@ process and need no multiprocess handling.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from jinhu.core import clock
+
+log = logging.getLogger(__name__)
 
 REQUEST_SECONDS = Histogram(
     "jinhu_http_request_duration_seconds",
@@ -68,6 +71,21 @@ class PortalCollector(Collector):
     """The state series, read at scrape time (docs/operations.md lists them)."""
 
     def collect(self) -> Iterator[Any]:
+        """The state series, and ``jinhu_state_ok`` 1; if the database cannot be read,
+        only ``jinhu_state_ok`` 0 (the request series still come)."""
+        try:
+            families = list(self._state())
+        except Exception:
+            log.exception("metrics: the portal's state could not be read")
+            families = []
+        yield GaugeMetricFamily(
+            "jinhu_state_ok",
+            "1 if the portal's state could be read for this scrape",
+            int(bool(families)),
+        )
+        yield from families
+
+    def _state(self) -> Iterator[Any]:
         from attendance import selectors as attendance_selectors
         from operations import selectors
 

@@ -40,7 +40,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
-from attendance.models import DeviceEvent, DeviceRequest, QuarantinedLine
+from attendance.models import Device, DeviceEvent, DeviceRequest, QuarantinedLine
 from jinhu.core import clock
 from jinhu.core.periods import Month
 
@@ -218,12 +218,15 @@ def replay_archive(paths: list[Path]) -> ReplayResult:
 
     result = ReplayResult()
     seen: set[int] = set()
+    devices = set(Device.objects.values_list("pk", flat=True))
     for path in paths:
         batch: list[DeviceRequest] = []
         for row in read_archive(path):
             if row["id"] in seen:
                 continue
             seen.add(row["id"])
+            if row["device_id"] not in devices:
+                row["device_id"] = None  # a device deleted since (as SET_NULL would have done)
             batch.append(DeviceRequest(**{k: row[k] for k in COLUMNS}))
         present = set(
             DeviceRequest.objects.filter(pk__in=[r.pk for r in batch]).values_list("pk", flat=True)

@@ -256,3 +256,16 @@ def test_beats_scheduler_writes_its_heartbeat_as_it_ticks(tmp_path, monkeypatch)
     first = Heartbeat.objects.get(name="beat").beat_at
     scheduler.tick()  # within 30 s: not written again
     assert Heartbeat.objects.get(name="beat").beat_at == first
+
+
+@pytest.mark.django_db
+def test_metrics_still_answer_when_the_state_cannot_be_read(client, settings, monkeypatch):
+    settings.JINHU_METRICS_ALLOWED = ["127.0.0.1"]
+
+    def broken(now):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(selectors, "device_states", broken)
+    body = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert "jinhu_state_ok 0.0" in body
+    assert "jinhu_devices" not in body
