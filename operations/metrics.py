@@ -92,7 +92,9 @@ class PortalCollector(Collector):
         now = clock.now()
         states, _ = selectors.device_states(now)
         devices = GaugeMetricFamily(
-            "jinhu_devices", "Active devices by contact state (ok, silent, never)", labels=["state"]
+            "jinhu_devices",
+            "Active attendance devices by contact state (ok, silent, never)",
+            labels=["state"],
         )
         for state in ("ok", "silent", "never"):
             devices.add_metric([state], states.get(state, 0))

@@ -128,12 +128,13 @@ def disk_free(folder: Path) -> tuple[int, int] | None:
 
 
 def device_states(now: dt.datetime) -> tuple[Counter[str], list[Any]]:
-    """Active devices by contact state, and the silent or never-heard attendance devices."""
-    contacts = attendance_selectors.device_contacts(now)
-    states = Counter(c.state for c in contacts)
-    quiet = [
-        c for c in contacts if c.state in ("silent", "never") and c.device.is_attendance_device
+    """Active attendance devices (clocks and face terminals; cameras never call in) by
+    contact state, and those silent or never heard from."""
+    contacts = [
+        c for c in attendance_selectors.device_contacts(now) if c.device.is_attendance_device
     ]
+    states = Counter(c.state for c in contacts)
+    quiet = [c for c in contacts if c.state in ("silent", "never")]
     return states, quiet
 
 

@@ -269,3 +269,14 @@ def test_metrics_still_answer_when_the_state_cannot_be_read(client, settings, mo
     body = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
     assert "jinhu_state_ok 0.0" in body
     assert "jinhu_devices" not in body
+
+
+@pytest.mark.django_db
+def test_cameras_are_not_counted_as_attendance_devices(client, subdistrict_admin, village_a):
+    from attendance.models import Device
+
+    Device.objects.create(village=village_a, kind="camera", status="active", name="村口摄像机")
+    Device.objects.create(village=village_a, kind="zk_clock", serial_number="N1", status="active")
+    client.force_login(subdistrict_admin)
+    body = client.get(reverse("operations:status")).content.decode()
+    assert "正常 0 台，失联 0 台，从未连接 1 台" in body and "村口摄像机" not in body
