@@ -280,3 +280,26 @@ def test_cameras_are_not_counted_as_attendance_devices(client, subdistrict_admin
     client.force_login(subdistrict_admin)
     body = client.get(reverse("operations:status")).content.decode()
     assert "正常 0 台，失联 0 台，从未连接 1 台" in body and "村口摄像机" not in body
+
+
+@pytest.mark.django_db
+def test_under_gunicorn_the_request_series_come_from_every_worker(
+    client, settings, tmp_path, monkeypatch
+):
+    """With PROMETHEUS_MULTIPROC_DIR the endpoint merges the workers' files (here: one
+    worker's file, written by prometheus-client's multiprocess value class)."""
+    from prometheus_client import CollectorRegistry
+    from prometheus_client import Counter as PromCounter
+    from prometheus_client.values import MultiProcessValue
+
+    settings.JINHU_METRICS_ALLOWED = ["127.0.0.1"]
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    # A sample as another gunicorn worker (pid 4242) would have written it.
+    monkeypatch.setattr("prometheus_client.values.ValueClass", MultiProcessValue(lambda: 4242))
+    other = PromCounter(
+        "jinhu_http_responses", "x", ["view", "method", "status"], registry=CollectorRegistry()
+    )
+    other.labels("home", "GET", "2xx").inc(7)
+    body = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert 'jinhu_http_responses_total{method="GET",status="2xx",view="home"} 7.0' in body
+    assert "jinhu_state_ok 1.0" in body
