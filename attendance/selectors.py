@@ -472,7 +472,7 @@ def promise_counts_in(villages: Any, year: int, today: dt.date) -> PromiseCount:
 SILENT_AFTER = dt.timedelta(hours=1)
 
 #: a device's contact, in the words every page uses
-CONTACT_LABELS = {"never": "从未连接", "silent": "失联", "ok": "正常"}
+CONTACT_LABELS = {"ok": "正常", "silent": "失联", "never": "从未连接"}
 
 
 def contact_state(device: Any, last: dt.datetime | None, now: dt.datetime) -> str:
@@ -514,9 +514,8 @@ class IngestHealth:
     #: quarantined lines nobody resolved yet, and the oldest one's time
     quarantine_open: int
     oldest_quarantine_at: dt.datetime | None
-    #: every stored raw request (the table retention keeps in bounds) and the oldest
+    #: every stored raw request (the table retention keeps in bounds)
     requests_stored: int
-    oldest_request_at: dt.datetime | None
 
 
 def ingest_health(now: dt.datetime) -> IngestHealth:
@@ -529,7 +528,6 @@ def ingest_health(now: dt.datetime) -> IngestHealth:
     if lag is not None and not isinstance(lag, dt.timedelta):
         lag = dt.timedelta(microseconds=int(lag))  # SQLite averages durations as microseconds
     opened = QuarantinedLine.objects.unresolved().aggregate(n=Count("pk"), oldest=Min("created_at"))
-    oldest = DeviceRequest.objects.aggregate(oldest=Min("received_at"))["oldest"]
     return IngestHealth(
         unparsed=unparsed["n"],
         oldest_unparsed_at=unparsed["oldest"],
@@ -537,7 +535,6 @@ def ingest_health(now: dt.datetime) -> IngestHealth:
         quarantine_open=opened["n"],
         oldest_quarantine_at=opened["oldest"],
         requests_stored=_row_count(DeviceRequest),
-        oldest_request_at=oldest,
     )
 
 

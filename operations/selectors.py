@@ -270,16 +270,16 @@ def _ingestion(now: dt.datetime) -> list[Item]:
         items.append(Item("lag", "解析延迟（近 15 分钟平均）", "ok", lag))
 
     states, quiet = device_states(now)
-    value = (
-        f"正常 {states.get('ok', 0)} 台，失联 {states.get('silent', 0)} 台，"
-        f"从未连接 {states.get('never', 0)} 台"
+    value = "，".join(
+        f"{label} {states.get(state, 0)} 台"
+        for state, label in attendance_selectors.CONTACT_LABELS.items()
     )
     rows = []
     for contact in quiet[:20]:
         device = contact.device
         where = device.village.name if device.village else "未归属"
         when = (
-            "从未连接"
+            attendance_selectors.CONTACT_LABELS["never"]
             if contact.last_seen is None
             else f"最近通信在 {_ago((now - contact.last_seen).total_seconds())}"
         )

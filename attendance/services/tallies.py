@@ -20,11 +20,6 @@ from attendance.models import COMPLIANT_STATES, JUDGED_STATES, DutyPromise, Duty
 from jinhu.core import clock, periods
 from villages.selectors import Village
 
-
-def all_village_ids() -> list[int]:
-    return list(Village.objects.values_list("pk", flat=True))
-
-
 COUNTS = ("judged", "compliant")
 
 
@@ -110,10 +105,8 @@ def promise_refresh(
         if end < first:
             continue  # a year not begun has nothing judged "so far"
         outcomes = SlotOutcome.objects.filter(day__gte=first, day__lte=end, cadre__isnull=False)
-        existing = DutyPromise.objects.filter(year=year)
         if village_ids is not None:
             outcomes = outcomes.filter(village_id__in=village_ids)
-            existing = existing.filter(village_id__in=village_ids)
         counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         for village_id, judged, compliant in (
             outcomes.order_by()
@@ -127,10 +120,13 @@ def promise_refresh(
             if judged:
                 counts[village_id][0] += 1
                 counts[village_id][1] += promise.kept(judged, compliant)
-        villages = set(counts) | set(existing.values_list("village_id", flat=True))
-        # Every village gets its row (a zero one where nothing was judged), so that the
-        # figure never has to count a village live only because its row is missing.
-        villages |= set(village_ids) if village_ids is not None else set(all_village_ids())
+        # Every village asked about gets its row (a zero one where nothing was judged), so
+        # that the figure never has to count a village live only because its row is missing.
+        villages = (
+            set(village_ids)
+            if village_ids is not None
+            else set(Village.objects.values_list("pk", flat=True))
+        )
         rows = [
             DutyPromise(village_id=v, year=year, as_of=end, cadres=counts[v][0], kept=counts[v][1])
             for v in villages

@@ -38,7 +38,7 @@ def checksummed_tables() -> list[str]:
     return [apps.get_model(app, model)._meta.db_table for app, model in CHECKSUMMED]
 
 
-def _quote(vendor: str, name: str) -> str:
+def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -58,7 +58,7 @@ def user_tables(cursor: Any, vendor: str) -> list[str]:
 def table_counts(cursor: Any, vendor: str) -> dict[str, int]:
     counts = {}
     for table in user_tables(cursor, vendor):
-        cursor.execute(f"SELECT count(*) FROM {_quote(vendor, table)}")
+        cursor.execute(f"SELECT count(*) FROM {_quote(table)}")
         counts[table] = int(cursor.fetchone()[0])
     return counts
 
@@ -72,7 +72,7 @@ def content_checksums(cursor: Any, vendor: str, tables: list[str]) -> dict[str, 
     for table in tables:
         if table not in present:
             continue
-        name = _quote(vendor, table)
+        name = _quote(table)
         if vendor == "postgresql":
             cursor.execute(
                 f"SELECT count(*), coalesce(sum(hashtext(t::text)::bigint), 0) FROM {name} t"
