@@ -32,6 +32,7 @@ from attendance.models import (
     DutyTally,
     HolidayArrangement,
     HolidayOverride,
+    OutcomeState,
     PatrolFinding,
     QuarantinedLine,
     RosterOverride,
@@ -551,3 +552,47 @@ def _row_count(model: Any) -> int:
         if row and row[0] >= 0:
             return int(row[0])
     return model.objects.count()
+
+
+# ---------------------------------------------------------------------------
+# For the notification rules (notifications.services.occasions)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Absence:
+    """A cadre absent on a day without a leave or out-on-business report, as judged from
+    the devices (``attendance``) or confirmed after a patrol (``patrol``)."""
+
+    village_id: int
+    cadre_id: int | None
+    cadre_name: str
+    day: dt.date
+    source: str  # "attendance" or "patrol"
+
+
+def absences_between(start: dt.date, end: dt.date) -> list[Absence]:
+    """Judged absences (never a slot still pending or unknown) and confirmed patrol
+    findings from ``start`` to ``end``, one row per source, cadre and day."""
+    rows: dict[tuple, Absence] = {}
+    for village_id, cadre_id, name, day in (
+        SlotOutcome.objects.filter(state=OutcomeState.ABSENT, day__range=(start, end))
+        .values_list("village_id", "cadre_id", "cadre__name", "day")
+        .order_by("day", "village_id", "cadre_id")
+    ):
+        rows.setdefault(
+            ("attendance", cadre_id, day), Absence(village_id, cadre_id, name, day, "attendance")
+        )
+    for village_id, cadre_id, name, day in (
+        PatrolFinding.objects.filter(day__range=(start, end))
+        .values_list("village_id", "cadre_id", "cadre__name", "day")
+        .order_by("day", "village_id", "pk")
+    ):
+        rows.setdefault(
+            ("patrol", cadre_id or -village_id, day),
+            Absence(village_id, cadre_id, name or "", day, "patrol"),
+        )
+    return list(rows.values())
+
+
+def quarantined_since(since: dt.datetime) -> int:
+    """Lines quarantined at or after ``since`` that nobody has resolved."""
+    return QuarantinedLine.objects.unresolved().filter(created_at__gte=since).count()

@@ -11,17 +11,19 @@ from django.db.models import Max, Sum
 
 from collective_economy.core import economy
 from collective_economy.core.economy import Comparison, compare_per_capita
-from collective_economy.models import AnnualAccount, MonthlyAccount, Thresholds
+from collective_economy.models import AnnualAccount, Contract, MonthlyAccount, Thresholds
 from villages.selectors import Village
 
 __all__ = [
     "Comparison",
     "VillageYear",
     "compare_per_capita",
+    "contracts_expiring",
     "income_by_source",
     "lines_for",
     "per_capita",
     "village_years",
+    "weak_forecasts",
     "weak_summary",
 ]
 
@@ -165,3 +167,43 @@ def income_by_source(village, year: int) -> dict[str, Decimal]:
         .annotate(total=Sum("amount"))
         .values_list("source", "total")
     }
+
+
+# ---------------------------------------------------------------------------
+# For the notification rules (notifications.services.occasions)
+# ---------------------------------------------------------------------------
+def contracts_expiring(today: dt.date, days: int) -> list[Contract]:
+    """Contracts ending between ``today`` and ``days`` days later, soonest first."""
+    return list(Contract.objects.expiring(today, days=days).select_related("village"))
+
+
+@dataclass(frozen=True)
+class WeakForecast:
+    village: Village
+    year: int
+    months: int  # the months of books the projection stands on
+    projection: economy.Projection
+
+
+def weak_forecasts(year: int, through_month: int) -> list[WeakForecast]:
+    """Villages without final books for ``year`` whose run rate over its months up to
+    ``through_month`` (the closed ones: a month still open proves nothing) projects them
+    still weak (消薄 not reached), late enough in the year to say so."""
+    if through_month < 1:
+        return []
+    lines = lines_for(year)
+    final = AnnualAccount.objects.filter(year=year, is_final=True).values("village_id")
+    sums = (
+        MonthlyAccount.objects.filter(year=year, month__lte=through_month)
+        .exclude(village_id__in=final)
+        .values("village_id")
+        .annotate(last=Max("month"), operating=Sum("operating_income"), other=Sum("other_income"))
+    )
+    out = []
+    villages = Village.objects.in_bulk([row["village_id"] for row in sums])
+    for row in sums:
+        months = [(row["last"], row["operating"] + row["other"], row["operating"])]
+        projection = economy.project(months, lines)
+        if projection is not None and projection.warn and row["village_id"] in villages:
+            out.append(WeakForecast(villages[row["village_id"]], year, row["last"], projection))
+    return sorted(out, key=lambda f: (f.village.sort_order, f.village.pk))

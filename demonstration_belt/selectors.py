@@ -579,3 +579,70 @@ def breakdowns(scores) -> dict[int, list[dict]]:
 def breakdown_of(score) -> list[dict]:
     """The lines of one score, rendered (one query; lists use ``breakdowns``)."""
     return breakdowns([score])[score.pk]
+
+
+# ---------------------------------------------------------------------------
+# For the notification rules (notifications.services.occasions)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportState:
+    village_id: int
+    year: int
+    month: int
+    report_id: int | None
+    status: str  # a ReportStatus value, or "" when no report was started
+
+
+def report_states(months: list[Month]) -> list[ReportState]:
+    """For every active village and each of ``months``: its report's state (one query
+    for the reports, one for the villages)."""
+    if not months:
+        return []
+    wanted = {(m.year, m.month) for m in months}
+    found = {
+        (r["village_id"], r["year"], r["month"]): r
+        for r in MonthlyReport.objects.filter(
+            year__in={y for y, _m in wanted}, month__in={m for _y, m in wanted}
+        ).values("pk", "village_id", "year", "month", "status")
+    }
+    out = []
+    for village_id in Village.objects.active().values_list("pk", flat=True):
+        for year, month in sorted(wanted):
+            row = found.get((village_id, year, month))
+            out.append(
+                ReportState(
+                    village_id,
+                    year,
+                    month,
+                    row["pk"] if row else None,
+                    row["status"] if row else "",
+                )
+            )
+    return out
+
+
+def report_events_since(since: dt.datetime, actions: list[str]) -> list[ReportEvent]:
+    """Returns, approvals … recorded at or after ``since``, with their report and village."""
+    return list(
+        ReportEvent.objects.filter(at__gte=since, action__in=actions)
+        .select_related("report__village")
+        .order_by("at", "pk")
+    )
+
+
+def reports_waiting() -> list[MonthlyReport]:
+    """Reports submitted and not yet reviewed, oldest first."""
+    return list(
+        MonthlyReport.objects.filter(status=ReportStatus.SUBMITTED)
+        .select_related("village")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def open_findings() -> list[Finding]:
+    """Findings not closed (to rectify, or rectified and awaiting the re-check)."""
+    return list(Finding.objects.open().select_related("village").order_by("deadline", "pk"))
+
+
+def open_suggestions() -> list[Suggestion]:
+    return list(Suggestion.objects.open().select_related("village").order_by("due_on", "pk"))

@@ -71,4 +71,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "promise-refresh": entry(
         "attendance.promise_refresh_year", crontab(hour=0, minute=10), expires=6 * 3600
     ),
+    # Every five minutes: the notification rules, each occasion told once (a run that was
+    # missed is caught up by the next one).
+    "notifications-evaluate": entry(
+        "notifications.evaluate", crontab(minute="*/5"), expires=4 * 60
+    ),
+    # Every minute: deliveries that are due (none in the quiet hours; retries back off).
+    "notifications-send": entry("notifications.send_due", crontab(), expires=50),
 }

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "demonstration_belt",
     # Operations (backups, drills, heartbeats, the status page): reads the apps above.
     "operations",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,7 @@ TEMPLATES = [
                 "villages.context_processors.portal",
                 "demonstration_belt.context_processors.todo",
                 "attendance.context_processors.holiday_banner",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -425,3 +427,29 @@ try:
     _networks(JINHU_METRICS_ALLOWED)
 except ValueError as exc:
     raise ImproperlyConfigured(f"JINHU_METRICS_ALLOWED: {exc}") from None
+
+# ---------------------------------------------------------------------------
+# Notifications (docs/notifications.md)
+# ---------------------------------------------------------------------------
+# Outgoing e-mail (notification channels, mails to ADMINS): an EMAIL_URL such as
+# smtp+tls://user:password@mail.example.gov.cn:587 ; the embedded default prints mails.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="jinhu-portal@localhost")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+ADMINS = [("", address) for address in env.list("JINHU_ADMIN_EMAILS", default=[])]
+# The group-robot APIs (an intranet relay may stand in for them). Channels keep only the
+# robot's token or key, never a URL, so that nobody can point the portal elsewhere.
+JINHU_DINGTALK_API = env.str("JINHU_DINGTALK_API", default="https://oapi.dingtalk.com")
+JINHU_WECOM_API = env.str("JINHU_WECOM_API", default="https://qyapi.weixin.qq.com")
+# No outgoing message in these hours (Asia/Shanghai, "HH:MM-HH:MM", may cross midnight;
+# empty for none): what falls due is sent when they end. In-app notices are not held.
+JINHU_NOTIFY_QUIET_HOURS = env.str("JINHU_NOTIFY_QUIET_HOURS", default="21:30-07:30")
+# When the daily digest goes out (Asia/Shanghai).
+JINHU_NOTIFY_DIGEST_AT = env.str("JINHU_NOTIFY_DIGEST_AT", default="08:30")
+# A failed delivery is retried this many times in all (waiting 1, 2, 4, … minutes, at most
+# an hour); a channel failing this many times in a row is switched off and staff told.
+JINHU_NOTIFY_MAX_ATTEMPTS = env.int("JINHU_NOTIFY_MAX_ATTEMPTS", default=6)
+JINHU_NOTIFY_DISABLE_AFTER = env.int("JINHU_NOTIFY_DISABLE_AFTER", default=10)
+# After downtime the rules look back at most this many days for what they missed.
+JINHU_NOTIFY_CATCH_UP_DAYS = env.int("JINHU_NOTIFY_CATCH_UP_DAYS", default=31)

@@ -19,6 +19,7 @@ urlpatterns = [
     # Prometheus: configured addresses (JINHU_METRICS_ALLOWED) or a bearer token only.
     path("metrics", metrics_views.metrics, name="metrics"),
     path("system/status/", include("operations.urls")),
+    path("notifications/", include("notifications.urls")),
     path("robots.txt", views.robots_txt, name="robots"),
     # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
     path("favicon.ico", views.favicon, name="favicon"),

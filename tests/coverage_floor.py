@@ -13,7 +13,15 @@ from pathlib import Path
 import coverage
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("villages", "attendance", "collective_economy", "demonstration_belt", "operations", "jinhu")
+APPS = (
+    "villages",
+    "attendance",
+    "collective_economy",
+    "demonstration_belt",
+    "operations",
+    "notifications",
+    "jinhu",
+)
 
 
 def per_app(data: coverage.CoverageData, cov: coverage.Coverage) -> dict[str, tuple[int, int]]:

@@ -41,3 +41,8 @@ def local_date(moment: dt.datetime) -> dt.date:
 def start_of_day(day: dt.date) -> dt.datetime:
     """Midnight at the start of ``day`` in Asia/Shanghai, as an aware instant."""
     return dt.datetime.combine(day, dt.time(), timezone.get_current_timezone())
+
+
+def aware(wall_clock: dt.datetime) -> dt.datetime:
+    """A naive Asia/Shanghai wall-clock time as an aware instant."""
+    return timezone.make_aware(wall_clock, timezone.get_current_timezone())

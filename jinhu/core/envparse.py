@@ -78,3 +78,17 @@ class EnvReader:
             return environ.Env.db_url_config(raw)
         except Exception as exc:  # malformed port, bad quoting, ...
             raise self._fail(name, raw, f"a database URL ({exc})") from None
+
+    def email_url(self, name: builtins.str, *, default: builtins.str) -> dict[builtins.str, Any]:
+        """An ``EMAIL_URL`` (smtp://, smtp+tls://, smtp+ssl://, consolemail://) as the
+        EMAIL_* settings it stands for."""
+        raw = self._raw(name) or default
+        scheme = raw.split("://", 1)[0] if "://" in raw else ""
+        if scheme not in {"smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "dummymail"}:
+            raise self._fail(
+                name, raw, "an smtp://, smtp+tls://, smtp+ssl:// or consolemail:// URL"
+            )
+        try:
+            return environ.Env.email_url_config(raw)
+        except Exception as exc:
+            raise self._fail(name, raw, f"an e-mail URL ({exc})") from None

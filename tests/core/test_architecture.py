@@ -17,7 +17,14 @@ import grimp
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-APPS = ("villages", "attendance", "collective_economy", "demonstration_belt", "operations")
+APPS = (
+    "villages",
+    "attendance",
+    "collective_economy",
+    "demonstration_belt",
+    "operations",
+    "notifications",
+)
 PACKAGES = (*APPS, "jinhu")
 #: what an app publishes to the others
 PUBLIC = ("selectors", "rules")

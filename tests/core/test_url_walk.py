@@ -37,6 +37,7 @@ def _objects(code: str) -> dict[str, object]:
     )
     from collective_economy.models import ImportJob
     from demonstration_belt.models import Agreement, Evidence, Finding, MonthlyReport
+    from notifications.models import Channel, Notification, Rule
     from villages.models import Cadre, Term
 
     def first(model, **filters):
@@ -63,6 +64,9 @@ def _objects(code: str) -> dict[str, object]:
         "belt:evidence.pk": first(Evidence, report__village__code=code),
         "belt:attachment.kind": "finding",
         "belt:attachment.pk": first(Finding, village__code=code),
+        "notifications:open.pk": first(Notification, village__code=code),
+        "notifications:channel.pk": first(Channel, village__code=code),
+        "notifications:rule.pk": first(Rule),
         "economy:import_job.pk": first(
             ImportJob, created_by__village_assignments__village__code=code
         ),

@@ -116,6 +116,9 @@ _STATE_CLASSES = {
     "rejected": "text-bg-danger",
     "draft": "text-bg-light border",
     "cancelled": "text-bg-secondary",
+    "sent": "text-bg-success",
+    "failed": "text-bg-danger",
+    "skipped": "text-bg-secondary",
 }
 
 
