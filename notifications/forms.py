@@ -12,6 +12,7 @@ from notifications import selectors
 from notifications.core import robots, text
 from notifications.core.catalogue import BY_KEY
 from notifications.models import Channel, Rule
+from notifications.services import send
 from villages.selectors import Village
 
 
@@ -64,6 +65,8 @@ class ChannelForm(ScopedChoicesMixin, StyledFormMixin, forms.Form):
         data = super().clean() or {}
         kind = data.get("kind")
         if kind == Channel.Kind.EMAIL:
+            if not send.email_configured():
+                self.add_error("kind", _("本平台未配置邮件服务器，暂不能用电子邮件接收提醒。"))
             if not data.get("address"):
                 self.add_error("address", _("电子邮件通道须填写邮箱地址。"))
             data["token"] = ""

@@ -50,6 +50,18 @@ def quiet_until(now: dt.datetime) -> dt.datetime | None:
     return clock.aware(hours.ends_after(local))
 
 
+#: mail backends that deliver nothing (the embedded default prints mails)
+NOT_DELIVERING = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+)
+
+
+def email_configured() -> bool:
+    """Whether e-mail really leaves the portal (``EMAIL_URL`` names an SMTP server)."""
+    return settings.EMAIL_BACKEND not in NOT_DELIVERING
+
+
 def link_of(url: str) -> str:
     return f"{settings.JINHU_PUBLIC_BASE_URL.rstrip('/')}{url}" if url else ""
 
@@ -87,6 +99,8 @@ def transport(channel: Channel, message: text.Message, now: dt.datetime) -> None
             robots.wecom_url(settings.JINHU_WECOM_API, channel.token), robots.wecom_body(message)
         )
     elif channel.kind == Channel.Kind.EMAIL:
+        if not email_configured():
+            raise DeliveryError("平台未配置邮件服务器（EMAIL_URL），邮件无法发出。")
         body = message.body + (f"\n\n打开平台查看：{message.link}" if message.link else "")
         mail = EmailMessage(
             f"[{settings.JINHU_SITE_NAME}] {message.title}",

@@ -329,3 +329,21 @@ def test_an_instructor_sees_but_does_not_manage_a_village_group(
     client.force_login(instructor_a)
     page = client.get(SETTINGS).content.decode()
     assert "甲村群" in page and "发送测试消息" not in page  # no button that leads to a 403
+
+
+def test_e_mail_is_never_reported_sent_when_it_only_printed(
+    client, secretary_a, village_a, settings
+):
+    """The embedded default prints mails: a channel may not pretend it delivered one."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    client.force_login(secretary_a)
+    response = client.post(
+        SETTINGS, {"name": "邮箱", "kind": "email", "address": "a@b.cn", "mode": "immediate"}
+    )
+    assert "类型：本平台未配置邮件服务器" in response.content.decode()
+    channel = _channel(owner=secretary_a, kind="email", token="", secret="", address="a@b.cn")
+    _finding(village_a)
+    evaluate.evaluate_all()
+    send.send_due()
+    delivery = Delivery.objects.get(channel=channel)
+    assert delivery.status == "pending" and "EMAIL_URL" in delivery.last_error

@@ -384,3 +384,42 @@ def test_after_an_outage_each_missed_notice_is_sent_once(
     assert Notification.objects.count() == first
     assert len(robots.accepted("dingtalk")) == sent
     assert Delivery.objects.filter(status="sent").count() == sent
+
+
+@pytest.mark.time_sensitive
+def test_at_any_moment_the_rules_hold(cast, village_a, village_b, report_a, robots, settings):
+    """Whatever "now" is (a night, a holiday, 1 January, the last minute of a month):
+    no report is called late before its deadline, nothing is told twice, and nothing
+    goes out in the quiet hours."""
+    from jinhu.core import periods
+    from notifications.models import Channel, Delivery
+    from notifications.services import send
+
+    from .conftest import DING_SECRET, DING_TOKEN
+
+    Channel.objects.create(
+        name="甲村两委群",
+        kind="dingtalk",
+        village=village_a,
+        token=DING_TOKEN,
+        secret=DING_SECRET,
+        created_by=cast["staff"],
+        created_at=clock.now(),
+    )
+    _finding(village_a, 2)
+    _finding(village_a, -2)
+    evaluate.evaluate_all()
+    first = Notification.objects.count()
+    evaluate.evaluate_all()
+    assert Notification.objects.count() == first
+    today = clock.today()
+    for notice in Notification.objects.filter(rule__key="report_late"):
+        year, month = map(int, notice.key.rsplit(":", 1)[1].split("-"))
+        due_day = settings.JINHU_REPORT_DUE_DAY
+        assert not periods.is_provisional(periods.Month(year, month), today, due_day), notice.key
+    result = send.send_due()
+    quiet = send.quiet_until(clock.now()) is not None
+    assert result["quiet"] is quiet
+    sent = Delivery.objects.filter(status="sent").count()
+    assert sent == (0 if quiet else Delivery.objects.count())
+    assert len(robots.accepted()) == sent
