@@ -308,23 +308,34 @@ def _reports(village, today, staff, instructor) -> None:
                 note="按计划推进",
             )
         final = month < last.month or village.code in ("hongqiao", "jiyun", "ruihu")
+        # Earlier months were handled around their deadline, not today (the notification
+        # rules tell only recent returns and approvals).
+        at = (
+            clock.now()
+            if month == last.month
+            else clock.start_of_day(report_due_on(last.year, month)) + dt.timedelta(hours=10)
+        )
         if village.code == "yongfeng" and month == last.month:
-            _event(report, ReportEvent.Action.SUBMIT, author)
-            _event(report, ReportEvent.Action.RETURN, instructor, "特色点位照片不清晰，请补充。")
+            _event(report, ReportEvent.Action.SUBMIT, author, at=at)
+            _event(
+                report, ReportEvent.Action.RETURN, instructor, "特色点位照片不清晰，请补充。", at=at
+            )
             report.status = ReportStatus.RETURNED
         elif village.code == "qiaotou" and month == last.month:
-            _event(report, ReportEvent.Action.SUBMIT, author)
+            _event(report, ReportEvent.Action.SUBMIT, author, at=at)
             report.status = ReportStatus.SUBMITTED
         elif final:
-            _event(report, ReportEvent.Action.SUBMIT, author)
-            _event(report, ReportEvent.Action.APPROVE, instructor if month % 2 else staff)
+            _event(report, ReportEvent.Action.SUBMIT, author, at=at)
+            _event(report, ReportEvent.Action.APPROVE, instructor if month % 2 else staff, at=at)
             report.status = ReportStatus.APPROVED
-        report.submitted_at = report.approved_at = clock.now()
+        report.submitted_at = report.approved_at = at
         report.save()
 
 
-def _event(report, action, actor, comment="") -> None:
-    ReportEvent.objects.create(report=report, action=action, actor=actor, comment=comment)
+def _event(report, action, actor, comment="", *, at=None) -> None:
+    event = ReportEvent.objects.create(report=report, action=action, actor=actor, comment=comment)
+    if at is not None:  # (``at`` is set on creation; the demo dates earlier months back)
+        ReportEvent.objects.filter(pk=event.pk).update(at=at)
 
 
 def _records(villages: dict, today: dt.date, staff) -> None:

@@ -63,6 +63,13 @@ def _markdown(message: Message) -> str:
     return text
 
 
+def fits(kind: str, message: Message) -> bool:
+    """Whether ``message`` goes out whole on a ``kind`` channel (a digest is split so that
+    each part does: nothing is cut off a group's list)."""
+    limit = {"dingtalk": DINGTALK_TEXT_BYTES, "wecom": WECOM_MARKDOWN_BYTES}.get(kind)
+    return limit is None or len(_markdown(message).encode()) <= limit
+
+
 def dingtalk_body(message: Message) -> bytes:
     text = truncate_bytes(_markdown(message), DINGTALK_TEXT_BYTES)
     payload = {"msgtype": "markdown", "markdown": {"title": message.title, "text": text}}

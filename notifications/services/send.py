@@ -146,9 +146,10 @@ def channel_send(channel_id: int, now: dt.datetime) -> tuple[int, int]:
     sent = failed = 0
     with transaction.atomic():
         locking = Channel.objects.select_for_update(
-            skip_locked=connection.features.has_select_for_update_skip_locked
+            skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
         )
-        channel = locking.filter(pk=channel_id, active=True).first()
+        # (No ordering: the model's orders by the village, an outer join FOR UPDATE refuses.)
+        channel = locking.filter(pk=channel_id, active=True).order_by().first()
         if channel is None:
             return 0, 0
         due = list(
@@ -157,9 +158,7 @@ def channel_send(channel_id: int, now: dt.datetime) -> tuple[int, int]:
             ).order_by("created_at", "pk")[: robots.PER_MINUTE * 5]
         )
         batches: list[list[Delivery]] = [[d] for d in due if not d.digest]
-        digests = [d for d in due if d.digest]
-        if digests:
-            batches.append(digests)
+        batches += digest_parts(channel.kind, [d for d in due if d.digest])
         for batch in batches[: robots.PER_MINUTE]:
             message = message_of(batch)
             try:
@@ -173,6 +172,17 @@ def channel_send(channel_id: int, now: dt.datetime) -> tuple[int, int]:
                 sent += 1
                 _sent(channel, batch, now)
     return sent, failed
+
+
+def digest_parts(kind: str, digests: list[Delivery]) -> list[list[Delivery]]:
+    """The day's digest deliveries in as few messages as the platform takes whole."""
+    parts: list[list[Delivery]] = []
+    for delivery in digests:
+        if parts and robots.fits(kind, message_of([*parts[-1], delivery])):
+            parts[-1].append(delivery)
+        else:
+            parts.append([delivery])
+    return parts
 
 
 def message_of(batch: list[Delivery]) -> text.Message:

@@ -75,13 +75,29 @@ def test_a_wrong_secret_is_refused_by_the_receiver_and_logged(secretary_a, villa
 
 def test_wecom_key_and_body(village_a, secretary_a, robots):
     _channel(village=village_a, kind="wecom", token=WECOM_KEY, secret="", created_by=secretary_a)
-    _finding(village_a, text="长" * 2000)  # (a long text is cut to the platform's 4096 bytes)
+    _finding(village_a)
     evaluate.evaluate_all()
     assert send.send_due()["sent"] == 1
     [got] = robots.accepted("wecom")
     content = got.body["markdown"]["content"]
     assert got.query["key"] == WECOM_KEY
-    assert content.startswith("### 新的整改事项") and len(content.encode()) <= 4096
+    assert content.startswith("### 新的整改事项：村务公开栏未及时更新")
+
+
+@pytest.mark.frozen_at("2026-11-26T10:00:00+08:00")
+def test_a_long_digest_is_split_to_fit_wecoms_4096_bytes(village_a, secretary_a, robots, moment):
+    _channel(owner=secretary_a, kind="wecom", token=WECOM_KEY, secret="", mode="digest")
+    for number in range(12):
+        _finding(village_a, text=f"问题{number:02d}" + "长" * 290)
+    evaluate.evaluate_all()
+    moment.move_to(at("2026-11-27T08:31"))
+    parts = send.send_due()["sent"]
+    assert parts > 1
+    got = robots.accepted("wecom")  # (the receiver refuses more than 4096 bytes)
+    assert len(got) == parts == len(robots.received)
+    everything = "".join(r.body["markdown"]["content"] for r in got)
+    assert all(f"问题{n:02d}" in everything for n in range(12))  # nothing cut off
+    assert not any(r.body["markdown"]["content"].endswith("…") for r in got)
 
 
 def test_smtp_delivery(secretary_a, village_a, smtp, settings):
