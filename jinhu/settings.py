@@ -7,6 +7,7 @@ default (django-environ alone turns DEBUG=maybe into False).
 Test-only speed-ups live in tests/conftest.py, not here.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -447,6 +448,16 @@ JINHU_WECOM_API = env.str("JINHU_WECOM_API", default="https://qyapi.weixin.qq.co
 JINHU_NOTIFY_QUIET_HOURS = env.str("JINHU_NOTIFY_QUIET_HOURS", default="21:30-07:30")
 # When the daily digest goes out (Asia/Shanghai).
 JINHU_NOTIFY_DIGEST_AT = env.str("JINHU_NOTIFY_DIGEST_AT", default="08:30")
+_CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d"
+if not re.fullmatch(rf"(?:{_CLOCK}-{_CLOCK})?", JINHU_NOTIFY_QUIET_HOURS.strip()):
+    raise ImproperlyConfigured(
+        f"JINHU_NOTIFY_QUIET_HOURS={JINHU_NOTIFY_QUIET_HOURS!r} is not valid: expected HH:MM-HH:MM "
+        "(for example 21:30-07:30), or empty for none."
+    )
+if not re.fullmatch(_CLOCK, JINHU_NOTIFY_DIGEST_AT.strip()):
+    raise ImproperlyConfigured(
+        f"JINHU_NOTIFY_DIGEST_AT={JINHU_NOTIFY_DIGEST_AT!r} is not valid: expected HH:MM."
+    )
 # A failed delivery is retried this many times in all (waiting 1, 2, 4, … minutes, at most
 # an hour); a channel failing this many times in a row is switched off and staff told.
 JINHU_NOTIFY_MAX_ATTEMPTS = env.int("JINHU_NOTIFY_MAX_ATTEMPTS", default=6)

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from jinhu.core import clock
+from jinhu.core import clock, queue
 from jinhu.core.history import audit_actor
 from jinhu.core.perms import rule_allows
 from notifications.core import text
@@ -115,9 +115,7 @@ def channel_test(*, actor: Any, channel: Channel, now: dt.datetime | None = None
         next_attempt_at=now,
         created_at=now,
     )
-    from notifications.tasks import send_due
-
-    transaction.on_commit(send_due.delay)
+    queue.enqueue_on_commit("notifications.send_due")
     return delivery
 
 

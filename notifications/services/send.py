@@ -102,8 +102,9 @@ def transport(channel: Channel, message: text.Message, now: dt.datetime) -> None
         if not email_configured():
             raise DeliveryError("平台未配置邮件服务器（EMAIL_URL），邮件无法发出。")
         body = message.body + (f"\n\n打开平台查看：{message.link}" if message.link else "")
+        subject = " ".join(f"[{settings.JINHU_SITE_NAME}] {message.title}".split())
         mail = EmailMessage(
-            f"[{settings.JINHU_SITE_NAME}] {message.title}",
+            subject,
             body,
             settings.DEFAULT_FROM_EMAIL,
             [channel.address],

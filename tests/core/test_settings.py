@@ -140,3 +140,14 @@ def test_the_poster_warns_in_red_when_its_qr_code_points_at_this_machine(
     settings.JINHU_PUBLIC_BASE_URL = "https://portal.jinhu.example"
     page = client.get(f"/duty/{village_a.code}/poster/").content.decode()
     assert "poster-url-warning" not in page
+
+
+def test_quiet_hours_and_the_digest_hour_must_read_as_times():
+    bad = _import_settings(DEBUG="true", JINHU_NOTIFY_QUIET_HOURS="22-7")
+    assert bad.returncode != 0 and "JINHU_NOTIFY_QUIET_HOURS='22-7' is not valid" in bad.stderr
+    bad = _import_settings(DEBUG="true", JINHU_NOTIFY_DIGEST_AT="8.30")
+    assert bad.returncode != 0 and "JINHU_NOTIFY_DIGEST_AT" in bad.stderr
+    none = _import_settings(DEBUG="true", JINHU_NOTIFY_QUIET_HOURS="")
+    assert none.returncode == 0, none.stderr
+    bad = _import_settings(DEBUG="true", EMAIL_URL="mailto:x@y")
+    assert bad.returncode != 0 and "EMAIL_URL" in bad.stderr
