@@ -363,3 +363,51 @@ def test_e_mail_is_never_reported_sent_when_it_only_printed(
     send.send_due()
     delivery = Delivery.objects.get(channel=channel)
     assert delivery.status == "pending" and "EMAIL_URL" in delivery.last_error
+
+
+def test_switch_off_on_delete_and_resend_from_the_pages(client, secretary_a, village_a, robots):
+    channel = _channel(owner=secretary_a)
+    robots.answer = "refuse"
+    _finding(village_a)
+    evaluate.evaluate_all()
+    send.send_due()
+    client.force_login(secretary_a)
+    url = reverse("notifications:channel", args=[channel.pk])
+    assert client.get(url).status_code == 405  # (one's own channel: only POST acts)
+    log = reverse("notifications:deliveries")
+    page = client.get(log + "?status=pending").content.decode()
+    assert "待发送" in page and "310000" in page and "重发" not in page  # (still retrying)
+    client.post(url, {"action": "disable"})
+    channel.refresh_from_db()
+    assert not channel.active and channel.disabled_reason == "已手动停用"
+    assert Delivery.objects.get(channel=channel).status == "skipped"
+    assert "重发" not in client.get(log).content.decode()  # (its channel is off)
+    client.post(url, {"action": "enable"})
+    robots.answer = "ok"
+    delivery = Delivery.objects.get(channel=channel)
+    page = client.get(log + f"?channel={channel.pk}&status=skipped").content.decode()
+    assert "重发" in page
+    response = client.post(log, {"delivery": delivery.pk})
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)
+    send.send_due()
+    delivery.refresh_from_db()
+    assert delivery.status == "sent"
+    # A sent delivery is not resent.
+    client.post(log, {"delivery": delivery.pk})
+    delivery.refresh_from_db()
+    assert delivery.status == "sent"
+    client.post(url, {"action": "nonsense"})
+    client.post(url, {"action": "delete"})
+    assert not Channel.objects.filter(pk=channel.pk).exists()
+
+
+def test_a_disabled_channel_takes_no_test_message(client, secretary_a):
+    channel = _channel(owner=secretary_a, active=False)
+    client.force_login(secretary_a)
+    response = client.post(
+        reverse("notifications:channel", args=[channel.pk]), {"action": "test"}, follow=True
+    )
+    assert "通道已停用，请先启用" in response.content.decode()
+    assert not Delivery.objects.exists()
