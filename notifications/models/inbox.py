@@ -4,10 +4,9 @@ from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from villages.selectors import ScopedQuerySet, Village
+from villages.selectors import ScopedQuerySet, Village, sees_all_villages
 
 
 class NotificationQuerySet(ScopedQuerySet):
@@ -16,8 +15,12 @@ class NotificationQuerySet(ScopedQuerySet):
         they no longer see (an assignment ended) is not shown."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        visible = Village.objects.for_user(user).values("pk")
-        return self.filter(recipient=user).filter(Q(village__isnull=True) | Q(village__in=visible))
+        mine = self.filter(recipient=user)
+        if sees_all_villages(user):
+            return mine
+        # (A notice about no one village, such as the quarantine across all devices, is
+        # for staff: someone no longer staff does not see it.)
+        return mine.filter(village__in=Village.objects.for_user(user).values("pk"))
 
     def unread(self) -> Self:
         return self.filter(read_at__isnull=True)

@@ -423,3 +423,17 @@ def test_at_any_moment_the_rules_hold(cast, village_a, village_b, report_a, robo
     sent = Delivery.objects.filter(status="sent").count()
     assert sent == (0 if quiet else Delivery.objects.count())
     assert len(robots.accepted()) == sent
+
+
+def test_a_notice_about_all_devices_is_for_staff_only(cast, village_a):
+    _quarantine(village_a, cast["staff"])
+    evaluate.evaluate_all()
+    staff = cast["staff"]
+    assert Notification.objects.for_user(staff).filter(rule__key="quarantine_growing").exists()
+    # Someone who is no longer staff (now an instructor of village A) does not see it.
+    staff.is_superuser = False
+    staff.save()
+    staff.profile.role = Role.INSTRUCTOR
+    staff.profile.save()
+    staff.refresh_from_db()
+    assert not Notification.objects.for_user(staff).filter(rule__key="quarantine_growing")
