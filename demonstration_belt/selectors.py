@@ -625,7 +625,7 @@ def report_events_since(since: dt.datetime, actions: list[str]) -> list[ReportEv
     """Returns, approvals … recorded at or after ``since``, with their report and village."""
     return list(
         ReportEvent.objects.filter(at__gte=since, action__in=actions)
-        .select_related("report__village")
+        .select_related("report__village", "actor__profile")
         .order_by("at", "pk")
     )
 

@@ -25,7 +25,7 @@ from demonstration_belt import selectors as belt
 from jinhu.core import clock, periods
 from jinhu.core.periods import Month
 from notifications.models import Rule
-from villages.selectors import Village
+from villages.selectors import Village, display_name
 
 STATUS_WORDS = {"": "未建立", "draft": "草稿未提交", "returned": "退回未重新提交"}
 
@@ -127,8 +127,6 @@ def report_due_today(rule: Rule, moment: Moment) -> Iterable[Occasion]:
 
 
 def _report_events(action: str, moment: Moment) -> Iterable[Occasion]:
-    from villages.selectors import display_name
-
     for event in belt.report_events_since(moment.since, [action]):
         report = event.report
         month = Month(report.year, report.month)

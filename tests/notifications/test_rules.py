@@ -437,3 +437,29 @@ def test_a_notice_about_all_devices_is_for_staff_only(cast, village_a):
     staff.profile.save()
     staff.refresh_from_db()
     assert not Notification.objects.for_user(staff).filter(rule__key="quarantine_growing")
+
+
+def test_a_run_costs_the_same_queries_for_more_villages(cast, village_a, village_b):
+    """No query per village, notice or event: a city's run is a fixed number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import VillageFactory
+
+    def run() -> int:
+        Notification.objects.all().delete()
+        Rule.objects.update(evaluated_at=None)
+        with CaptureQueriesContext(connection) as queries:
+            evaluate.evaluate_all()
+        return len(queries)
+
+    for village in (village_a, village_b):
+        _finding(village, 2)
+        _patrol_absence(village, cast["staff"])
+    few = run()
+    for number in range(4):
+        village = VillageFactory(code=f"more-{number}", name=f"多{number}村")
+        make_user(f"sec-more-{number}", Role.SECRETARY, villages=[village])
+        _finding(village, 2)
+        _patrol_absence(village, cast["staff"])
+    assert run() == few
