@@ -165,13 +165,11 @@ def notify(rule: Rule, occasions: list[Occasion], now: dt.datetime) -> tuple[int
                 )
             )
     Notification.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)
-    deliveries = deliveries_queue(rule, fresh, keyed, now)
+    deliveries = deliveries_queue(rule, fresh, now)
     return len(fresh), deliveries
 
 
-def deliveries_queue(
-    rule: Rule, fresh: list[Notification], keyed: dict[str, Occasion], now: dt.datetime
-) -> int:
+def deliveries_queue(rule: Rule, fresh: list[Notification], now: dt.datetime) -> int:
     """Deliveries for new notices: each recipient's own channels that take this rule,
     and (for rules about a village's own work) the village group's channels."""
     if not fresh:
