@@ -459,8 +459,10 @@ if not re.fullmatch(_CLOCK, JINHU_NOTIFY_DIGEST_AT.strip()):
         f"JINHU_NOTIFY_DIGEST_AT={JINHU_NOTIFY_DIGEST_AT!r} is not valid: expected HH:MM."
     )
 # A failed delivery is retried this many times in all (waiting 1, 2, 4, … minutes, at most
-# an hour); a channel failing this many times in a row is switched off and staff told.
+# an hour); a channel failing this many times in a row, over at least this many hours (a
+# platform down for a while is not a broken channel), is switched off and staff told.
 JINHU_NOTIFY_MAX_ATTEMPTS = env.int("JINHU_NOTIFY_MAX_ATTEMPTS", default=6)
 JINHU_NOTIFY_DISABLE_AFTER = env.int("JINHU_NOTIFY_DISABLE_AFTER", default=10)
+JINHU_NOTIFY_DISABLE_HOURS = env.int("JINHU_NOTIFY_DISABLE_HOURS", default=6)
 # After downtime the rules look back at most this many days for what they missed.
 JINHU_NOTIFY_CATCH_UP_DAYS = env.int("JINHU_NOTIFY_CATCH_UP_DAYS", default=31)

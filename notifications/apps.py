@@ -12,7 +12,7 @@ class NotificationsConfig(AppConfig):
         from notifications.models import Channel, Rule
 
         history.register(Rule, exclude_fields=["evaluated_at"])
-        history.register(Channel, exclude_fields=["failures", "token", "secret"])
+        history.register(Channel, exclude_fields=["failures", "failing_since", "token", "secret"])
         post_migrate.connect(_rules_ensure, sender=self)
 
 

@@ -63,6 +63,7 @@ class Channel(models.Model):
     )
     active = models.BooleanField(_("启用"), default=True)
     failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    failing_since = models.DateTimeField(_("开始连续失败"), null=True, blank=True)
     disabled_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
     disabled_reason = models.CharField(_("停用原因"), max_length=300, blank=True)
     created_by = models.ForeignKey(

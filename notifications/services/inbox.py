@@ -86,6 +86,7 @@ def channel_enable(*, actor: Any, channel: Channel, active: bool) -> Channel:
         channel.active = active
         if active:
             channel.failures = 0
+            channel.failing_since = None
             channel.disabled_at = None
             channel.disabled_reason = ""
         else:

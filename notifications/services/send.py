@@ -167,8 +167,7 @@ def channel_send(channel_id: int, now: dt.datetime) -> tuple[int, int]:
             except DeliveryError as exc:
                 failed += 1
                 _failed(channel, batch, str(exc), now)
-                if not channel.active:
-                    break
+                break  # (the platform is failing: the rest wait for the next run)
             else:
                 sent += 1
                 _sent(channel, batch, now)
@@ -199,7 +198,8 @@ def _sent(channel: Channel, batch: list[Delivery], now: dt.datetime) -> None:
     )
     if channel.failures:
         channel.failures = 0
-        channel.save(update_fields=["failures"])
+        channel.failing_since = None
+        channel.save(update_fields=["failures", "failing_since"])
 
 
 def _failed(channel: Channel, batch: list[Delivery], error: str, now: dt.datetime) -> None:
@@ -212,11 +212,15 @@ def _failed(channel: Channel, batch: list[Delivery], error: str, now: dt.datetim
             delivery.next_attempt_at = now + timing.backoff(delivery.attempts)
         delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
     channel.failures += 1
-    channel.save(update_fields=["failures"])
+    channel.failing_since = channel.failing_since or now
+    channel.save(update_fields=["failures", "failing_since"])
     log.warning(
         "notification channel %s failed (%s in a row): %s", channel.pk, channel.failures, error
     )
-    if channel.failures >= settings.JINHU_NOTIFY_DISABLE_AFTER:
+    keeps_failing = now - channel.failing_since >= dt.timedelta(
+        hours=settings.JINHU_NOTIFY_DISABLE_HOURS
+    )
+    if channel.failures >= settings.JINHU_NOTIFY_DISABLE_AFTER and keeps_failing:
         channel_disable(channel, error, now)
 
 
@@ -227,7 +231,8 @@ def channel_disable(channel: Channel, error: str, now: dt.datetime) -> None:
 
     channel.active = False
     channel.disabled_at = now
-    channel.disabled_reason = f"连续{channel.failures}次发送失败：{error}"[:300]
+    hours = (now - (channel.failing_since or now)).total_seconds() / 3600
+    channel.disabled_reason = f"{hours:.0f} 小时内连续{channel.failures}次发送失败：{error}"[:300]
     channel.save(update_fields=["active", "disabled_at", "disabled_reason"])
     channel.deliveries.filter(status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SKIPPED, last_error="通道已停用"
