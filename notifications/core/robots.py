@@ -56,8 +56,14 @@ def wecom_url(api: str, key: str) -> str:
     return f"{api.rstrip('/')}{WECOM_PATH}?{urlencode({'key': key})}"
 
 
+#: what people typed must not become markup in a group: a link, a <font> tag or a WeCom
+#: mention (<@userid>)
+_PLAIN = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞"})
+
+
 def _markdown(message: Message) -> str:
-    text = f"### {message.title}\n\n{message.body}"
+    title, body = message.title.translate(_PLAIN), message.body.translate(_PLAIN)
+    text = f"### {title}\n\n{body}"
     if message.link:
         text += f"\n\n[打开平台查看]({message.link})"
     return text

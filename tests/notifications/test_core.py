@@ -146,3 +146,13 @@ def test_a_wecom_address_or_a_bare_key():
         robots.token_from_webhook("wecom", f"{api}/robot/send?key={key}", api)
     with pytest.raises(robots.RobotError, match="没有有效的 key"):
         robots.token_from_webhook("wecom", f"{api}/cgi-bin/webhook/send?nokey=1", api)
+
+
+def test_what_people_typed_is_not_markup_in_a_group():
+    message = text.Message(
+        "问题[点我](http://evil)", "<@all> <font color=red>急</font>", "https://p/x"
+    )
+    content = json.loads(robots.wecom_body(message))["markdown"]["content"]
+    assert "[点我](" not in content and "<@all>" not in content and "<font" not in content
+    assert "［点我］(http://evil)" in content
+    assert content.endswith("[打开平台查看](https://p/x)")  # (the portal's own link stays one)
