@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from jinhu.core.forms import ScopedChoicesMixin, StyledFormMixin
 from jinhu.core.perms import rule_allows
 from notifications import selectors
-from notifications.core import robots, text
-from notifications.core.catalogue import BY_KEY
+from notifications.core import robots
+from notifications.core.catalogue import facts_of
 from notifications.models import Channel, Rule
 from notifications.services import send
 from villages.selectors import Village
@@ -91,24 +91,8 @@ class RuleForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         rule = self.instance
-        facts = BY_KEY[rule.key].facts if rule.key in BY_KEY else ()
-        offered = "、".join(f"{{{f}}}" for f in facts)
+        offered = "、".join(f"{{{f}}}" for f in facts_of(rule.key))
         self.fields["text"].help_text = f"可用的占位符：{offered}" if offered else ""
         self.fields["threshold"].label = rule.threshold_label or _("时间/阈值（本规则不用）")
         if not rule.threshold_label:
             self.fields["threshold"].disabled = True
-
-    def _check(self, field: str) -> str:
-        value = self.cleaned_data[field]
-        facts = BY_KEY[self.instance.key].facts if self.instance.key in BY_KEY else ()
-        try:
-            text.check(value, facts)
-        except text.TextError as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return value
-
-    def clean_title(self) -> str:
-        return self._check("title")
-
-    def clean_text(self) -> str:
-        return self._check("text")

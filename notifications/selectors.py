@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from jinhu.core.perms import rule_allows
 from notifications.models import Channel, Delivery, Notification, Rule
 
 
@@ -23,6 +24,13 @@ def channels_for(user: Any) -> QuerySet[Channel]:
     return (
         Channel.objects.for_user(user).select_related("owner", "village").prefetch_related("rules")
     )
+
+
+def may_manage(user: Any, channel: Channel) -> bool:
+    """A person's own channel, or a village group's channel they may manage."""
+    if channel.owner_id is not None:
+        return bool(channel.owner_id == user.pk)
+    return rule_allows("notifications.manage_village_channels", user, channel.village)
 
 
 def deliveries_for(user: Any) -> QuerySet[Delivery]:

@@ -209,3 +209,9 @@ CATALOGUE: tuple[RuleSpec, ...] = (
 )
 
 BY_KEY = {spec.key: spec for spec in CATALOGUE}
+
+
+def facts_of(key: str) -> tuple[str, ...]:
+    """The placeholders the texts of rule ``key`` may use (none for a rule not listed)."""
+    spec = BY_KEY.get(key)
+    return spec.facts if spec is not None else ()

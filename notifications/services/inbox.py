@@ -12,8 +12,9 @@ from jinhu.core import clock, queue
 from jinhu.core.history import audit_actor
 from jinhu.core.perms import rule_allows
 from notifications.core import text
-from notifications.core.catalogue import BY_KEY
+from notifications.core.catalogue import facts_of
 from notifications.models import Channel, Delivery, DeliveryStatus, Rule
+from notifications.selectors import may_manage
 
 
 def mark_read(*, actor: Any, notices: Any, now: dt.datetime | None = None) -> int:
@@ -26,7 +27,7 @@ def rule_update(*, actor: Any, rule: Rule, data: dict[str, Any]) -> Rule:
     """Switch a rule on or off, change its timing or texts (administrators)."""
     if not rule_allows("notifications.manage_rules", actor):
         raise PermissionDenied
-    facts = BY_KEY[rule.key].facts if rule.key in BY_KEY else ()
+    facts = facts_of(rule.key)
     for field in ("title", "text"):
         try:
             text.check(data[field], facts)
@@ -65,14 +66,8 @@ def channel_create(*, actor: Any, data: dict[str, Any], now: dt.datetime | None 
     return channel
 
 
-def _may_manage(actor: Any, channel: Channel) -> bool:
-    if channel.owner_id is not None:
-        return bool(channel.owner_id == actor.pk)
-    return rule_allows("notifications.manage_village_channels", actor, channel.village)
-
-
 def channel_delete(*, actor: Any, channel: Channel) -> None:
-    if not _may_manage(actor, channel):
+    if not may_manage(actor, channel):
         raise PermissionDenied
     with transaction.atomic(), audit_actor(actor):
         channel.delete()
@@ -80,7 +75,7 @@ def channel_delete(*, actor: Any, channel: Channel) -> None:
 
 def channel_enable(*, actor: Any, channel: Channel, active: bool) -> Channel:
     """Switch a channel on (its failure count starts again) or off by hand."""
-    if not _may_manage(actor, channel):
+    if not may_manage(actor, channel):
         raise PermissionDenied
     with transaction.atomic(), audit_actor(actor):
         channel.active = active
@@ -102,7 +97,7 @@ def channel_enable(*, actor: Any, channel: Channel, active: bool) -> Channel:
 def channel_test(*, actor: Any, channel: Channel, now: dt.datetime | None = None) -> Delivery:
     """Queue a test message to the channel now (it goes out with the next send run,
     after the quiet hours at night)."""
-    if not _may_manage(actor, channel):
+    if not may_manage(actor, channel):
         raise PermissionDenied
     if not channel.active:
         raise ValidationError("通道已停用，请先启用。")
@@ -122,7 +117,7 @@ def channel_test(*, actor: Any, channel: Channel, now: dt.datetime | None = None
 
 def delivery_retry(*, actor: Any, delivery: Delivery, now: dt.datetime | None = None) -> None:
     """Send a failed delivery again (its channel must be on)."""
-    if not _may_manage(actor, delivery.channel):
+    if not may_manage(actor, delivery.channel):
         raise PermissionDenied
     if delivery.status not in (DeliveryStatus.FAILED, DeliveryStatus.SKIPPED):
         raise ValidationError("只有发送失败或未发送的记录可以重发。")

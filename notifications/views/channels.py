@@ -20,17 +20,7 @@ from notifications.services import send
 
 
 def _manageable(request: AuthedRequest, channels) -> set[int]:
-    from jinhu.core.perms import rule_allows
-
-    return {
-        c.pk
-        for c in channels
-        if c.owner_id == request.user.pk
-        or (
-            c.village_id is not None
-            and rule_allows("notifications.manage_village_channels", request.user, c.village)
-        )
-    }
+    return {c.pk for c in channels if selectors.may_manage(request.user, c)}
 
 
 @login_required
